@@ -1,0 +1,379 @@
+"""Reading and writing raw rows in every supported file format.
+
+Readers turn a file into a :class:`RawFile`: the column names as written and
+a stream of ``(row number, cells)``, where the row number is the one a person
+sees (spreadsheet row, JSONL line, 1-based position) and ``cells`` maps
+column names to raw values, or is a :class:`RowProblem` when the row itself
+cannot be read. Nothing here validates fields; :mod:`isa_match.io` does.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import gzip
+import io
+import json
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import IO, Any
+
+TEXT_FORMATS = {".csv": "csv", ".tsv": "tsv", ".tab": "tsv", ".jsonl": "jsonl", ".ndjson": "jsonl"}
+TEXT_FORMATS[".json"] = "json"
+BINARY_FORMATS = {".parquet": "parquet", ".xlsx": "xlsx"}
+SUPPORTED = (
+    ".csv, .tsv, .tab, .jsonl, .ndjson, .json, .parquet, .xlsx "
+    "(text formats also gzip-compressed, e.g. .csv.gz)"
+)
+
+
+class FileProblem(Exception):
+    """The file as a whole cannot be read."""
+
+    def __init__(self, problem: str, fix: str) -> None:
+        super().__init__(problem)
+        self.problem = problem
+        self.fix = fix
+
+
+@dataclass(frozen=True, slots=True)
+class RowProblem:
+    """One row cannot be read at all (bad JSON line, ragged CSV row, ...)."""
+
+    problem: str
+    fix: str
+    value: object = None
+
+
+Cells = dict[str, object]
+
+
+@dataclass(frozen=True, slots=True)
+class RawFile:
+    """Columns as written (None for JSON formats, whose keys vary by row) and rows."""
+
+    columns: list[str] | None
+    rows: Iterator[tuple[int, Cells | RowProblem]]
+
+
+def file_format(path: Path) -> tuple[str, bool]:
+    """(format name, gzip-compressed) from the file name, or FileProblem."""
+    suffixes = [s.lower() for s in path.suffixes]
+    gz = bool(suffixes) and suffixes[-1] == ".gz"
+    ext = suffixes[-2] if gz and len(suffixes) > 1 else (suffixes[-1] if suffixes else "")
+    fmt = TEXT_FORMATS.get(ext) if gz else TEXT_FORMATS.get(ext) or BINARY_FORMATS.get(ext)
+    if fmt is None:
+        got = "".join(path.suffixes[-2:] if gz else path.suffixes[-1:]) or "no extension"
+        raise FileProblem(
+            f"unsupported file type ({got})",
+            f"use one of {SUPPORTED}; spreadsheets (.xls, .ods, .numbers) can be saved as .xlsx",
+        )
+    return fmt, gz
+
+
+def read_raw(path: Path) -> RawFile:
+    """Open ``path`` by its extension; raises FileProblem when it cannot be read."""
+    fmt, gz = file_format(path)
+    if not path.exists():
+        raise FileProblem("file not found", "check the path and the file name")
+    if path.is_dir():
+        raise FileProblem("is a folder, not a file", "give the path of a listing file")
+    if fmt == "parquet":
+        return _read_parquet(path)
+    if fmt == "xlsx":
+        return _read_xlsx(path)
+    data = _read_bytes(path, gz)
+    if not data.strip():
+        raise FileProblem("file is empty", "export the listings again; the file has no content")
+    if fmt == "json":
+        return _read_json(_decode(data))
+    if fmt == "jsonl":
+        return RawFile(None, _jsonl_rows(_decode(data)))
+    return _read_delimited(_decode(data), "\t" if fmt == "tsv" else None)
+
+
+def _read_bytes(path: Path, gz: bool) -> bytes:
+    try:
+        if gz:
+            with gzip.open(path, "rb") as fh:
+                return fh.read()
+        return path.read_bytes()
+    except (OSError, EOFError) as exc:
+        what = "a readable gzip file" if gz else "readable"
+        raise FileProblem(f"cannot read file: {exc}", f"check that the file is {what}") from None
+
+
+def _decode(data: bytes) -> str:
+    """UTF-8 with or without BOM, or UTF-16 with BOM (Excel's "Unicode text")."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        encoding = "utf-16"
+    else:
+        encoding = "utf-8-sig"
+    try:
+        return data.decode(encoding)
+    except UnicodeDecodeError as exc:
+        line_no = data.count(b"\n", 0, exc.start) + 1
+        raise FileProblem(
+            f"not {encoding.upper().replace('-SIG', '')} text: undecodable byte "
+            f"0x{data[exc.start]:02x} on line {line_no}",
+            "save the file as UTF-8 (in Excel: 'CSV UTF-8 (comma delimited)')",
+        ) from None
+
+
+def _read_delimited(text: str, delimiter: str | None) -> RawFile:
+    if delimiter is None:
+        # German Excel writes ';'-separated "CSV"; pick what the header line uses most.
+        first = text.split("\n", 1)[0]
+        delimiter = max((",", ";", "\t"), key=first.count)
+    try:
+        records = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+        header = next(records, None)
+    except csv.Error as exc:
+        raise FileProblem(f"cannot parse the header: {exc}", "check the quoting") from None
+    if not header or not any(h.strip() for h in header):
+        raise FileProblem("no header row in row 1", "put the column names in the first row")
+    return RawFile(header, _delimited_rows(header, records))
+
+
+def _delimited_rows(header: list[str], records: Iterator[list[str]]) -> Iterator[Any]:
+    row = 1
+    while True:
+        row += 1
+        try:
+            cells = next(records)
+        except StopIteration:
+            return
+        except csv.Error as exc:
+            yield row, RowProblem(f"cannot parse the row: {exc}", "check quotes in this row")
+            return  # the csv reader cannot resume after a parse error
+        yield row, _aligned(header, cells)
+
+
+def _aligned(header: list[str], cells: Iterable[object]) -> Cells | RowProblem:
+    values = list(cells)
+    if len(values) > len(header):
+        extra = values[len(header) :]
+        if any(v not in (None, "") for v in extra):
+            return RowProblem(
+                f"row has {len(values)} cells but the header has {len(header)} columns",
+                "remove the extra cells or add a header for them (a stray separator?)",
+                extra,
+            )
+        values = values[: len(header)]
+    return dict(zip(header, values, strict=False))
+
+
+def _read_json(text: str) -> RawFile:
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise FileProblem(
+            f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
+            "fix the JSON syntax (or use .jsonl for one object per line)",
+        ) from None
+    if isinstance(doc, dict) and isinstance(doc.get("listings"), list):
+        doc = doc["listings"]
+    if not isinstance(doc, list):
+        raise FileProblem(
+            'expected a JSON array of objects or {"listings": [...]}',
+            "wrap the listings in an array",
+        )
+    return RawFile(None, ((i, _object(obj)) for i, obj in enumerate(doc, start=1)))
+
+
+def _object(obj: object) -> Cells | RowProblem:
+    if isinstance(obj, dict):
+        return obj
+    return RowProblem(
+        f"expected a JSON object, got {type(obj).__name__}", "make each listing an object", obj
+    )
+
+
+def _jsonl_rows(text: str) -> Iterator[tuple[int, Cells | RowProblem]]:
+    # Only "\n" ends a JSONL record: str.splitlines() would also split at U+2028,
+    # which json.dumps(ensure_ascii=False) leaves unescaped inside strings.
+    for line_no, line in enumerate(text.split("\n"), start=1):
+        if not line.strip():
+            continue
+        try:
+            obj = json.loads(line)
+        except json.JSONDecodeError as exc:
+            yield (
+                line_no,
+                RowProblem(
+                    f"not valid JSON: {exc.msg} at column {exc.colno}",
+                    "fix the JSON on this line (one object per line)",
+                    line,
+                ),
+            )
+            continue
+        yield line_no, _object(obj)
+
+
+def _read_parquet(path: Path) -> RawFile:
+    import pyarrow.parquet as pq  # lazy: pyarrow is heavy to import
+
+    try:
+        table = pq.read_table(path)
+    except Exception as exc:  # pyarrow raises several unrelated types for corrupt files
+        raise FileProblem(
+            f"cannot read as Parquet: {exc}", "check that the file is a valid Parquet file"
+        ) from None
+    names = list(table.column_names)
+    columns = [table.column(i).to_pylist() for i in range(len(names))]
+    rows = (
+        (i, dict(zip(names, values, strict=True)))
+        for i, values in enumerate(zip(*columns, strict=True), start=1)
+    )
+    return RawFile(names, rows)
+
+
+def _read_xlsx(path: Path) -> RawFile:
+    from openpyxl import load_workbook
+
+    try:
+        book = load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # zipfile, XML and openpyxl errors alike
+        raise FileProblem(
+            f"cannot read as an Excel workbook: {exc}", "save the file again as .xlsx in Excel"
+        ) from None
+    named = [ws for ws in book.worksheets if ws.title.strip().casefold() == "listings"]
+    sheet = named[0] if named else book.worksheets[0]
+    rows = sheet.iter_rows(values_only=True)
+    try:
+        # The header is the first non-empty row; row numbers stay the sheet's own.
+        for number, cells in enumerate(rows, start=1):
+            if any(c not in (None, "") for c in cells):
+                header = ["" if c is None else str(c) for c in cells]
+                while header and not header[-1].strip():
+                    header.pop()
+                return RawFile(header, _xlsx_rows(book, header, rows, number))
+    except Exception as exc:
+        book.close()
+        raise FileProblem(
+            f"cannot read sheet {sheet.title!r}: {exc}", "save the file again as .xlsx in Excel"
+        ) from None
+    book.close()
+    raise FileProblem(
+        f"sheet {sheet.title!r} is empty", "put the column names in row 1 and listings below"
+    )
+
+
+def _xlsx_rows(book: Any, header: list[str], rows: Iterator[Any], last: int) -> Iterator[Any]:
+    number = last
+    try:
+        for number, cells in enumerate(rows, start=last + 1):
+            yield number, _aligned(header, cells)
+    except Exception as exc:  # a damaged sheet fails only when its rows are read
+        raise FileProblem(
+            f"cannot read the workbook after row {number}: {exc}",
+            "save the file again as .xlsx in Excel",
+        ) from None
+    finally:
+        book.close()
+
+
+# --- writing ------------------------------------------------------------------------------
+
+
+def _cell(value: object, *, flat: bool) -> object:
+    """A value as stored: lists joined with "; " in flat formats, dates as ISO text."""
+    if isinstance(value, list | tuple):
+        items = [str(_cell(v, flat=True)) for v in value]
+        return "; ".join(items) if flat else items
+    if isinstance(value, datetime | date):
+        return value.isoformat()
+    if value is None and flat:
+        return ""
+    return value
+
+
+def write_raw(rows: Iterable[Mapping[str, object]], path: Path) -> int:
+    """Write rows to ``path`` in the format its extension names; returns the row count."""
+    fmt, gz = file_format(path)
+    records = [dict(r) for r in rows]
+    columns = list(dict.fromkeys(k for r in records for k in r))
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if fmt == "parquet":
+        import pyarrow as pa
+        import pyarrow.parquet as pq
+
+        data = {c: _arrow_column([_cell(r.get(c), flat=False) for r in records]) for c in columns}
+        pq.write_table(pa.table(data) if columns else pa.table({}), path)
+        return len(records)
+    if fmt == "xlsx":
+        _write_xlsx(records, columns, path)
+        return len(records)
+    with _open_text(path, gz, bom=fmt in ("csv", "tsv")) as fh:
+        if fmt in ("csv", "tsv"):
+            writer = csv.writer(fh, delimiter="\t" if fmt == "tsv" else ",", lineterminator="\r\n")
+            writer.writerow(columns)
+            for r in records:
+                writer.writerow([_cell(r.get(c), flat=True) for c in columns])
+        elif fmt == "jsonl":
+            for r in records:
+                fh.write(json.dumps({k: _cell(v, flat=False) for k, v in r.items()}, **_JSON))
+                fh.write("\n")
+        else:
+            out = [{k: _cell(v, flat=False) for k, v in r.items()} for r in records]
+            fh.write(json.dumps(out, indent=1, **_JSON))
+            fh.write("\n")
+    return len(records)
+
+
+_JSON: dict[str, Any] = {"ensure_ascii": False}
+
+
+def _arrow_column(values: list[object]) -> Any:
+    """An Arrow array; columns mixing types are made uniform instead of failing."""
+    import pyarrow as pa
+
+    try:
+        return pa.array(values)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):
+        pass
+    if any(isinstance(v, list) for v in values):
+        # A list column with some single values ("C27" next to ["C25", "C28"]).
+        return pa.array(
+            [v if v is None or isinstance(v, list) else [str(v)] for v in values],
+            pa.list_(pa.string()),
+        )
+    return pa.array([None if v is None else str(v) for v in values], pa.string())
+
+
+def _open_text(path: Path, gz: bool, *, bom: bool) -> IO[str]:
+    # CSV/TSV get a BOM so that Excel shows Chinese and umlauts correctly on double-click.
+    encoding = "utf-8-sig" if bom else "utf-8"
+    if gz:
+        return gzip.open(path, "wt", encoding=encoding, newline="")
+    return path.open("w", encoding=encoding, newline="")
+
+
+def _write_xlsx(records: list[Cells], columns: list[str], path: Path) -> None:
+    from openpyxl import Workbook
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
+    table = [[_cell(r.get(c), flat=True) for c in columns] for r in records]
+    # Excel cannot store control characters; say where before writing anything.
+    for number, values in enumerate(table, start=2):
+        for column, value in zip(columns, values, strict=True):
+            if isinstance(value, str) and ILLEGAL_CHARACTERS_RE.search(value):
+                raise ValueError(
+                    f"{path}: row {number}, column {column!r}: control characters cannot be "
+                    "stored in Excel; remove them (e.g. with isa_match.text.normalize_text)"
+                )
+    book = Workbook(write_only=True)
+    sheet = book.create_sheet("listings")
+    sheet.append(columns)
+    for values in table:
+        cells = []
+        for value in values:
+            cell = WriteOnlyCell(sheet, value=value)
+            if isinstance(value, str):
+                cell.data_type = "s"  # text starting with "=" must not become a formula
+            cells.append(cell)
+        sheet.append(cells)
+    book.save(path)

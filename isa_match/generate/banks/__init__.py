@@ -1,0 +1,1 @@
+"""Bilingual phrase banks: the topics of every category, as Python literals."""

@@ -1,0 +1,437 @@
+"""FAISS backend: flat for small corpora, IVF with scalar/product quantisation for large ones.
+
+The float32 vectors stay in the shared store (RAM, or memory-mapped after
+``load(..., mmap=True)``); the FAISS structure holds the compressed copy used
+to find candidates. Candidates from a quantised index are re-scored with the
+float32 vectors, so reported scores are exact inner products.
+
+Filtered search (:meth:`FaissIndex._search_filtered`):
+
+* the filter compiles to the sorted slots of the passing items (per-city slot
+  lists make a city filter cost nothing at 1M);
+* few passing items (``<= exact_max``, 65536 at d=512; 262144 when the filter
+  names cities, whose results must equal exact search): exact search over those
+  float32 rows; bulk adds give each city consecutive slots, so a city is read
+  as a few contiguous runs, not gathered (a full IVF scan with a selector was
+  measured ~5x slower at 1M: it still walks every id);
+* a broad filter: the ANN search with an ``IDSelectorBitmap`` and ``nprobe``
+  scaled by ``1 / selectivity``; if fewer than ``k`` come back, exact search
+  over the subset.
+
+Nothing is fetched and thrown away: the selector is applied inside FAISS.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from pathlib import Path
+from typing import Any, ClassVar, Self
+
+import numpy as np
+import numpy.typing as npt
+
+from isa_match.index import _persist
+from isa_match.index._common import StoreIndex
+from isa_match.index._store import FloatArray, IntArray
+from isa_match.index.base import EncoderInfo, EncoderLike, IndexCorruptError
+from isa_match.schema import Filters
+
+
+def _faiss() -> Any:
+    try:
+        import faiss
+    except ImportError as exc:  # pragma: no cover - faiss-cpu is a core dependency
+        raise ImportError("the FAISS backend needs faiss-cpu: pip install faiss-cpu") from exc
+    return faiss
+
+
+_IVF = re.compile(r"^IVF(\d+),(SQ8|SQ4|SQfp16|Flat|PQ\d+)$")
+
+
+def choose_index_type(
+    count: int, dim: int, *, memory_budget: int | None = None, flat_max: int = 20_000
+) -> str:
+    """The FAISS index type for ``count`` vectors of ``dim`` within ``memory_budget`` bytes.
+
+    Flat (exact) below ``flat_max`` when it fits; otherwise IVF with
+    ``nlist`` the power of two nearest ``4 * sqrt(count)`` and the richest code
+    that fits the budget: SQ8 (``dim`` bytes per vector), SQ4, then PQ. The
+    budget covers the FAISS structure (codes plus 8-byte ids), not the float32
+    vectors kept for re-scoring (memory-map those with ``load(..., mmap=True)``).
+    """
+    count = max(count, 1)
+    per_vector = math.inf if memory_budget is None else memory_budget / count
+    if count < flat_max and per_vector >= 4 * dim + 8:
+        return "Flat"
+    nlist = 2 ** round(math.log2(max(16.0, 4 * math.sqrt(count))))
+    nlist = min(nlist, 65536)
+    if per_vector >= dim + 8:
+        return f"IVF{nlist},SQ8"
+    if per_vector >= dim / 2 + 8:
+        return f"IVF{nlist},SQ4"
+    m = max((m for m in range(1, dim + 1) if dim % m == 0 and m + 8 <= per_vector), default=0)
+    if m < 8:
+        raise ValueError(
+            f"memory budget {memory_budget} bytes is too small for {count} vectors "
+            f"(needs at least {16 * count} bytes for PQ8 codes and ids)"
+        )
+    return f"IVF{nlist},PQ{m}"
+
+
+@contextmanager
+def _omp_threads(n: int) -> Iterator[None]:
+    # The OpenMP thread count is per calling thread; a single query is ~2x slower
+    # with two threads on this machine kind (see PERFORMANCE.md).
+    faiss = _faiss()
+    before = faiss.omp_get_max_threads()
+    if n != before:
+        faiss.omp_set_num_threads(n)
+    try:
+        yield
+    finally:
+        if n != before:
+            faiss.omp_set_num_threads(before)
+
+
+class FaissIndex(StoreIndex):
+    """Vector index on FAISS with stable listing ids, add/update/remove and filters.
+
+    Searches may run from several threads at once (each sets its own OpenMP
+    thread count); ``add``, ``remove`` and ``rebuild`` must not run concurrently
+    with anything else (guard them with a lock or swap in a new index). HNSW is
+    deliberately not offered: it cannot remove ids and loses recall under
+    narrow filters (see ``shared/PERFORMANCE.md``).
+
+    Args:
+        dim: vector dimension.
+        encoder: the encoder the vectors come from (recorded in the manifest).
+        index_type: ``"auto"`` (chosen from the corpus size and ``memory_budget``;
+            re-chosen and re-trained when a flat index outgrows ``flat_max`` and
+            whenever the corpus has grown 4x since the last training, which
+            doubles ``nlist``; amortised, adds stay cheap), ``"Flat"``, or
+            ``"IVF<nlist>,<SQ8|SQ4|SQfp16|Flat|PQ<m>>"``. An IVF index is trained
+            on a sample once enough vectors are present (``nlist`` of them);
+            until then the vectors sit in a flat index.
+        memory_budget: bytes allowed for the FAISS structure (``None``: no limit).
+        flat_max: below this many vectors ``"auto"`` keeps an exact flat index.
+        nprobe: IVF lists probed per query (default ``max(16, nlist // 128)``).
+        refine: candidates per result fetched from a quantised index and
+            re-scored with the float32 vectors (``k * refine`` candidates).
+        exact_max: filtered searches with at most this many passing items run
+            exactly over those rows (default ``2**25 // dim``: 65536 rows, 128 MB,
+            about 4 ms at d=512).
+        city_exact_max: the same limit for filters that name cities (default
+            ``2**27 // dim``: 262144 rows, about 16 ms at d=512), because a
+            single-city result must equal exact search over that city.
+    """
+
+    backend: ClassVar[str] = "faiss"
+
+    def __init__(
+        self,
+        dim: int,
+        encoder: EncoderLike | None = None,
+        *,
+        index_type: str = "auto",
+        memory_budget: int | None = None,
+        flat_max: int = 20_000,
+        nprobe: int | None = None,
+        refine: int = 4,
+        exact_max: int | None = None,
+        city_exact_max: int | None = None,
+    ) -> None:
+        super().__init__(dim, encoder)
+        if index_type != "auto" and index_type != "Flat" and not _IVF.match(index_type):
+            raise ValueError(
+                f"unknown index_type {index_type!r}: use 'auto', 'Flat' or e.g. 'IVF4096,SQ8'"
+            )
+        if refine < 1 or (exact_max is not None and exact_max < 0):
+            raise ValueError(f"refine must be >= 1 and exact_max >= 0: {refine}, {exact_max}")
+        self.index_type = index_type
+        self.memory_budget = memory_budget
+        self.flat_max = flat_max
+        self.nprobe = nprobe
+        self.refine = refine
+        self.exact_max = exact_max
+        self.city_exact_max = city_exact_max
+        self._ann: Any = self._new_flat()
+        self._ann_type = "Flat"
+        self._trained_count = 0  # items present at the last (re)build
+        self._bitmap_cache: tuple[Any, npt.NDArray[np.uint8]] = (None, np.zeros(0, np.uint8))
+
+    # -- structure ---------------------------------------------------------------
+
+    @property
+    def ann_type(self) -> str:
+        """The FAISS index type currently in use (``"Flat"`` or ``"IVF...,..."``)."""
+        return self._ann_type
+
+    def ann_bytes(self) -> int:
+        """Size of the serialised FAISS structure (about its memory footprint)."""
+        return int(_faiss().serialize_index(self._ann).nbytes)
+
+    def _new_flat(self) -> Any:
+        faiss = _faiss()
+        return faiss.IndexIDMap2(faiss.IndexFlatIP(self.dim))
+
+    def _target_type(self) -> str:
+        if self.index_type != "auto":
+            return self.index_type
+        if self._ann_type != "Flat" and len(self) < 4 * self._trained_count:
+            return self._ann_type
+        return choose_index_type(
+            len(self), self.dim, memory_budget=self.memory_budget, flat_max=self.flat_max
+        )
+
+    def _nlist(self) -> int:
+        match = _IVF.match(self._ann_type)
+        return int(match.group(1)) if match else 0
+
+    def _nprobe(self) -> int:
+        nlist = self._nlist()
+        return min(nlist, self.nprobe or max(16, nlist // 128))
+
+    def rebuild(self, index_type: str | None = None) -> None:
+        """Rebuild the FAISS structure from the stored vectors (re-training an IVF).
+
+        Only needed after the corpus grew or drifted a lot (``"auto"`` then
+        re-chooses the type and ``nlist``); add, update and remove never require
+        it. ``index_type`` replaces the configured type.
+        """
+        if index_type is not None:
+            if index_type not in ("auto", "Flat") and not _IVF.match(index_type):
+                raise ValueError(f"unknown index_type {index_type!r}")
+            self.index_type = index_type
+        if self.index_type != "auto":
+            self._build(self.index_type)
+        else:
+            self._build(
+                choose_index_type(
+                    len(self), self.dim, memory_budget=self.memory_budget, flat_max=self.flat_max
+                )
+            )
+
+    def _build(self, target: str) -> None:
+        faiss = _faiss()
+        store = self._store
+        slots = np.flatnonzero(store.alive[: store.n_slots]).astype(np.int64)
+        match = _IVF.match(target)
+        if match is None:
+            ann = self._new_flat()
+        else:
+            nlist = int(match.group(1))
+            if len(slots) < nlist:
+                return  # not enough vectors to train yet; stay as we are
+            ann = faiss.index_factory(self.dim, target, faiss.METRIC_INNER_PRODUCT)
+            ann.cp.niter = 10
+            # Unit-norm centroids suit inner-product assignment (recall +3 points
+            # at 300k clustered vectors, same build time).
+            ann.cp.spherical = True
+            rng = np.random.default_rng(len(slots))
+            sample_n = min(len(slots), 48 * nlist)
+            sample = np.sort(rng.choice(slots, sample_n, replace=False))
+            ann.train(np.ascontiguousarray(store.xb[sample]))
+        for start in range(0, len(slots), 65536):
+            part = slots[start : start + 65536]
+            ann.add_with_ids(np.ascontiguousarray(store.xb[part]), part)
+        self._ann = ann
+        self._ann_type = target
+        self._trained_count = len(slots)
+
+    # -- hooks -------------------------------------------------------------------
+
+    def _on_add(self, slots: IntArray, vectors: FloatArray, replaced: IntArray) -> None:
+        target = self._target_type()
+        match = _IVF.match(target)
+        if target != self._ann_type and (match is None or len(self) >= int(match.group(1))):
+            self._build(target)  # trains on, and adds, everything in the store
+            return
+        if len(replaced):
+            self._ann.remove_ids(replaced)
+        self._ann.add_with_ids(vectors, slots)
+
+    def _on_remove(self, slots: IntArray) -> None:
+        self._ann.remove_ids(slots)
+
+    def _native_files(self) -> tuple[dict[str, _persist.Writer], dict[str, Any]]:
+        data = _faiss().serialize_index(self._ann)
+        params = {
+            "index_type": self._ann_type,
+            "trained_count": self._trained_count,
+            "params": {
+                "index_type": self.index_type,
+                "memory_budget": self.memory_budget,
+                "flat_max": self.flat_max,
+                "nprobe": self.nprobe,
+                "refine": self.refine,
+                "exact_max": self.exact_max,
+                "city_exact_max": self.city_exact_max,
+            },
+            "faiss_version": _faiss().__version__,
+        }
+        return {"index.faiss": _persist.bytes_writer(data)}, params
+
+    @classmethod
+    def _from_manifest(
+        cls, dim: int, encoder: EncoderInfo | None, manifest: dict[str, Any]
+    ) -> Self:
+        return cls(dim, encoder, **manifest["params"])
+
+    def _restore_native(self, path: Path, manifest: dict[str, Any]) -> None:
+        faiss = _faiss()
+        file = path / "index.faiss"
+        if "index.faiss" not in manifest["files"]:
+            raise IndexCorruptError(f"{path}: manifest lists no index.faiss")
+        try:
+            ann = faiss.deserialize_index(np.fromfile(file, dtype=np.uint8))
+        except (RuntimeError, OSError) as exc:
+            raise IndexCorruptError(f"{file}: unreadable FAISS index ({exc})") from exc
+        if ann.d != self.dim or ann.ntotal != len(self):
+            raise IndexCorruptError(
+                f"{file}: holds {ann.ntotal} vectors of dimension {ann.d}, "
+                f"expected {len(self)} of dimension {self.dim}"
+            )
+        self._ann = ann
+        self._ann_type = str(manifest["index_type"])
+        self._trained_count = int(manifest.get("trained_count", len(self)))
+
+    # -- search ------------------------------------------------------------------
+
+    def _search(
+        self, queries: FloatArray, k: int, filters: Filters | None
+    ) -> tuple[FloatArray, IntArray]:
+        with _omp_threads(1 if len(queries) < 8 else _faiss().omp_get_max_threads()):
+            if filters is None:
+                return self._search_ann(queries, k, None, self._nprobe())
+            return self._search_filtered(queries, k, filters)
+
+    def _search_filtered(
+        self, queries: FloatArray, k: int, filters: Filters
+    ) -> tuple[FloatArray, IntArray]:
+        faiss = _faiss()
+        store = self._store
+        base_filters = replace(filters, exclude_ids=frozenset())
+        gone = store.excluded_slots(filters)
+        base = store.plan_base(base_filters)
+        if base is None:
+            # Only exclude_ids (e.g. "not my own listing"): nearly everything
+            # passes, so search as usual with a NOT selector.
+            n_pass = len(self) - len(gone)
+            selector = faiss.IDSelectorNot(faiss.IDSelectorBatch(len(gone), faiss.swig_ptr(gone)))
+            keep: list[Any] = [gone, selector]
+        else:
+            slots = base[~np.isin(base, gone)] if len(gone) else base
+            n_pass = len(slots)
+            if n_pass <= self._exact_limit(filters):
+                return self._exact(queries, k, slots)
+            bitmap = self._bitmap(base_filters, base)
+            if len(gone):
+                bitmap = bitmap.copy()
+                np.bitwise_and.at(bitmap, gone >> 3, ~(np.left_shift(1, gone & 7)).astype(np.uint8))
+            selector = faiss.IDSelectorBitmap(store.n_slots, faiss.swig_ptr(bitmap))
+            keep = [bitmap, selector]
+        # A filter passing a share s of the items leaves a share s of each probed
+        # list: probe 1/s times as many lists (twice that for selective filters,
+        # which are rarer than plain queries) to keep recall at least as high.
+        share = n_pass / max(len(self), 1)
+        boost = 1.0 if share >= 0.5 else 2.0
+        nprobe = min(self._nlist(), math.ceil(boost * self._nprobe() / max(share, 1e-9)))
+        scores, found = self._search_ann(queries, k, selector, nprobe)
+        short = (found >= 0).sum(axis=1) < min(k, n_pass)
+        if short.any():
+            every = store.plan(filters)
+            if every is None:
+                every = np.flatnonzero(store.alive[: store.n_slots]).astype(np.int64)
+            ex_s, ex_i = self._exact(queries[short], k, every)
+            scores[short], found[short] = ex_s, ex_i
+        del keep  # kept alive until here: the selector points into these arrays
+        return scores, found
+
+    def _exact_limit(self, filters: Filters) -> int:
+        if filters.city is not None:
+            # A city filter is "highly selective" by contract: its results must
+            # equal exact search over the city, even for a large city.
+            if self.city_exact_max is not None:
+                return self.city_exact_max
+            return 2**27 // self.dim
+        return self.exact_max if self.exact_max is not None else 2**25 // self.dim
+
+    def _bitmap(self, base_filters: Filters, slots: IntArray) -> npt.NDArray[np.uint8]:
+        """The FAISS selector bitmap of a filter's passing slots, cached like the plan."""
+        key = (base_filters, self._store.version)
+        if self._bitmap_cache[0] != key:
+            mask = np.zeros(self._store.n_slots, dtype=bool)
+            mask[slots] = True
+            self._bitmap_cache = (key, np.packbits(mask, bitorder="little"))
+        return self._bitmap_cache[1]
+
+    def _exact(self, queries: FloatArray, k: int, slots: IntArray) -> tuple[FloatArray, IntArray]:
+        """Exact top-``k`` over the sorted ``slots``, reading contiguous runs in place.
+
+        Bulk adds give each city consecutive slots, so a city filter is a few
+        runs: FAISS scans each run as a view of the float32 store (no gather),
+        at memory bandwidth. Scattered slots are gathered instead.
+        """
+        faiss = _faiss()
+        xb = self._store.xb
+        m = len(slots)
+        if m == 0:
+            return self._store.exact(queries, k, slots)  # all padding
+        breaks = np.flatnonzero(np.diff(slots) != 1) + 1
+        if len(breaks) + 1 > max(16, m // 512):
+            scores, found = faiss.knn(
+                queries, np.ascontiguousarray(xb[slots]), min(k, m), faiss.METRIC_INNER_PRODUCT
+            )
+            found = np.where(found >= 0, slots[np.maximum(found, 0)], -1)
+        else:
+            starts = np.concatenate([[0], breaks])
+            ends = np.concatenate([breaks, [m]])
+            parts_s, parts_i = [], []
+            for a, b in zip(starts.tolist(), ends.tolist(), strict=True):
+                first = int(slots[a])
+                s, i = faiss.knn(
+                    queries, xb[first : first + b - a], min(k, b - a), faiss.METRIC_INNER_PRODUCT
+                )
+                parts_s.append(s)
+                parts_i.append(np.where(i >= 0, i + first, -1))
+            scores, found = np.hstack(parts_s), np.hstack(parts_i)
+            if len(parts_s) > 1:
+                order = np.argsort(-scores, axis=1, kind="stable")[:, :k]
+                scores = np.take_along_axis(scores, order, axis=1)
+                found = np.take_along_axis(found, order, axis=1)
+        out_s = np.full((len(queries), k), -np.inf, dtype=np.float32)
+        out_i = np.full((len(queries), k), -1, dtype=np.int64)
+        out_s[:, : scores.shape[1]], out_i[:, : scores.shape[1]] = scores, found
+        return out_s, out_i
+
+    def _search_ann(
+        self, queries: FloatArray, k: int, selector: Any, nprobe: int
+    ) -> tuple[FloatArray, IntArray]:
+        faiss = _faiss()
+        if self._ann_type == "Flat":
+            params = None if selector is None else faiss.SearchParameters(sel=selector)
+            scores, found = self._ann.search(queries, k, params=params)
+            return scores, found
+        params = faiss.SearchParametersIVF(nprobe=nprobe)
+        if selector is not None:
+            params.sel = selector
+        kk = k * self.refine
+        _, cand = self._ann.search(queries, kk, params=params)
+        return self._rescore(queries, cand, k)
+
+    def _rescore(self, queries: FloatArray, cand: IntArray, k: int) -> tuple[FloatArray, IntArray]:
+        """Exact float32 scores for candidate slots (``-1`` = none), top ``k`` per row."""
+        out_s = np.full((len(cand), k), -np.inf, dtype=np.float32)
+        out_i = np.full((len(cand), k), -1, dtype=np.int64)
+        xb = self._store.xb
+        for row, (q, c) in enumerate(zip(queries, cand, strict=True)):
+            c = c[c >= 0]
+            scores = xb[c] @ q
+            order = np.argsort(-scores, kind="stable")[:k]
+            out_s[row, : len(order)] = scores[order]
+            out_i[row, : len(order)] = c[order]
+        return out_s, out_i

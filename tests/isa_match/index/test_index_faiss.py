@@ -1,0 +1,158 @@
+"""FAISS-specific behaviour: index choice, flat -> IVF growth, filtered identity vs exact."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from index_helpers import Corpus, assert_same_hits, oracle
+
+from isa_match.index import ExactIndex, FaissIndex, Hit, ItemMeta, choose_index_type
+from isa_match.index.synthetic import clustered_unit_vectors, synthetic_items
+from isa_match.schema import Filters
+
+CityCorpus = tuple[list[ItemMeta], np.ndarray, np.ndarray]
+
+
+def _recall(got: list[list[Hit]], want: list[list[Hit]]) -> float:
+    pairs = zip(got, want, strict=True)
+    return float(np.mean([len({h.id for h in g} & {h.id for h in w}) / 10 for g, w in pairs]))
+
+
+@pytest.mark.parametrize(
+    ("count", "budget", "expected"),
+    [
+        (10_000, None, "Flat"),
+        (100_000, None, "IVF1024,SQ8"),
+        (1_000_000, None, "IVF4096,SQ8"),
+        (1_000_000, 600_000_000, "IVF4096,SQ8"),
+        (1_000_000, 300_000_000, "IVF4096,SQ4"),
+        (1_000_000, 100_000_000, "IVF4096,PQ64"),
+        (10_000, 10_000_000, "IVF512,SQ8"),
+    ],
+)
+def test_choose_index_type(count: int, budget: int | None, expected: str) -> None:
+    assert choose_index_type(count, 512, memory_budget=budget) == expected
+
+
+def test_choose_index_type_refuses_impossible_budget() -> None:
+    with pytest.raises(ValueError, match="too small"):
+        choose_index_type(1_000_000, 512, memory_budget=10_000_000)
+
+
+def test_unknown_index_type() -> None:
+    with pytest.raises(ValueError, match="unknown index_type 'HNSW32'"):
+        FaissIndex(8, index_type="HNSW32")
+
+
+def test_auto_grows_from_flat_to_ivf(corpus: Corpus) -> None:
+    index = FaissIndex(32, flat_max=500)
+    for start in range(0, 2000, 400):
+        index.add(corpus.items[start : start + 400], corpus.vectors[start : start + 400])
+        if start == 0:
+            assert index.ann_type == "Flat"
+    assert index.ann_type == "IVF128,SQ8"  # chosen at 800 items, kept while growing
+    assert len(index) == 2000
+    want = oracle(corpus.items, corpus.vectors, corpus.queries, 10)
+    got = index.search(corpus.queries, 10)
+    recall = np.mean(
+        [len({h.id for h in g} & {h.id for h in w}) / 10 for g, w in zip(got, want, strict=False)]
+    )
+    assert recall >= 0.8
+    index.rebuild("Flat")
+    assert index.ann_type == "Flat"
+    assert_same_hits(index.search(corpus.queries, 10), want)
+
+
+def test_auto_retrains_after_fourfold_growth(corpus: Corpus) -> None:
+    index = FaissIndex(32, flat_max=100)
+    index.add(corpus.items[:200], corpus.vectors[:200])
+    assert index.ann_type == "IVF64,SQ8"
+    index.add(corpus.items[200:700], corpus.vectors[200:700])
+    assert index.ann_type == "IVF64,SQ8"  # 700 < 4 x 200: no retraining
+    index.add(corpus.items[700:800], corpus.vectors[700:800])
+    assert index.ann_type == "IVF128,SQ8"
+    (hits,) = index.search(corpus.vectors[750], 1)
+    assert hits[0].id == corpus.items[750].id
+
+
+def test_explicit_ivf_waits_for_enough_vectors(corpus: Corpus) -> None:
+    index = FaissIndex(32, index_type="IVF64,SQ8")
+    index.add(corpus.items[:10], corpus.vectors[:10])
+    assert index.ann_type == "Flat" and len(index) == 10
+    index.add(corpus.items[10:200], corpus.vectors[10:200])
+    assert index.ann_type == "IVF64,SQ8"
+    assert index.ann_bytes() > 200 * 32
+
+
+@pytest.fixture(scope="module")
+def city_corpus() -> CityCorpus:
+    rng = np.random.default_rng(3)
+    vectors = clustered_unit_vectors(20_050, 64, rng, clusters=100, spread=1.0)
+    return synthetic_items(20_000, rng), vectors[:20_000], vectors[20_000:]
+
+
+def test_filtered_search_identical_to_exact_per_city(
+    city_corpus: CityCorpus,
+) -> None:
+    items, vectors, queries = city_corpus
+    exact = ExactIndex(64)
+    exact.add(items, vectors)
+    # limits of 1500: small cities take the exact path, large ones the IVF path
+    # with nprobe scaled by 1/selectivity.
+    index = FaissIndex(64, index_type="IVF64,SQ8", exact_max=1500, city_exact_max=1500)
+    index.add(items, vectors)
+    sizes = {c: sum(m.city == c for m in items) for c in {m.city for m in items}}
+    assert len(sizes) == 41 and min(sizes.values()) < 1500 < max(sizes.values())
+    for city in sorted(sizes):
+        one = Filters.of(city=city)
+        assert_same_hits(index.search(queries, 10, one), exact.search(queries, 10, one))
+    # broad filters: ANN with a selector keeps recall high
+    broad: list[Filters | None] = [Filters.of(country="CN"), Filters.of(sector="C"), None]
+    for f in broad:
+        want = exact.search(queries, 10, f)
+        got = index.search(queries, 10, f)
+        recall = np.mean(
+            [
+                len({h.id for h in g} & {h.id for h in w}) / 10
+                for g, w in zip(got, want, strict=False)
+            ]
+        )
+        assert recall >= 0.95, (f, recall)
+        for hits in got:
+            assert len(hits) == 10
+            assert all(f is None or index.meta(h.id).passes(f) for h in hits)
+
+
+def test_refined_scores_are_exact(city_corpus: CityCorpus) -> None:
+    items, vectors, queries = city_corpus
+    index = FaissIndex(64, index_type="IVF64,SQ8")
+    index.add(items[:5000], vectors[:5000])
+    for q, hits in zip(queries, index.search(queries, 5), strict=False):
+        for h in hits:
+            assert h.score == pytest.approx(float(index.vector(h.id) @ q), abs=1e-5)
+
+
+def test_city_filter_is_exact_by_default(city_corpus: CityCorpus) -> None:
+    items, vectors, queries = city_corpus
+    # nprobe=1 would lose neighbours on the IVF path; a city filter must not use it
+    index = FaissIndex(64, index_type="IVF64,SQ8", nprobe=1, exact_max=10)
+    index.add(items, vectors)
+    exact = ExactIndex(64)
+    exact.add(items, vectors)
+    largest = max({m.city for m in items}, key=lambda c: sum(m.city == c for m in items))
+    f = Filters.of(city=largest)
+    assert_same_hits(index.search(queries, 10, f), exact.search(queries, 10, f))
+
+
+def test_concurrent_searches_agree(city_corpus: CityCorpus) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    items, vectors, queries = city_corpus
+    index = FaissIndex(64, index_type="IVF64,SQ8", exact_max=500, city_exact_max=500)
+    index.add(items[:8000], vectors[:8000])
+    cities = sorted({m.city for m in items})
+    jobs = [(i % len(queries), Filters.of(city=cities[i % len(cities)])) for i in range(200)]
+    want = [index.search(queries[q], 10, f) for q, f in jobs]
+    with ThreadPoolExecutor(4) as pool:
+        got = list(pool.map(lambda job: index.search(queries[job[0]], 10, job[1]), jobs))
+    assert got == want
