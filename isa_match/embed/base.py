@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Literal, Protocol, runtime_checkable
 
 import numpy as np
@@ -125,3 +125,40 @@ def usable_cores() -> int:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # not on Linux
         return max(1, os.cpu_count() or 1)
+
+
+def encode_in_chunks(
+    encode_part: Callable[[list[str]], npt.ArrayLike],
+    items: list[str],
+    dim: int,
+    *,
+    size: int,
+    show_progress: bool,
+    desc: str,
+) -> FloatMatrix:
+    """Encode ``items`` ``size`` at a time into one float32 array, with a progress bar.
+
+    Args:
+        encode_part: Encodes one list of texts into ``(len(part), dim)`` rows.
+        items: All texts.
+        dim: Output dimension.
+        size: Texts per call of ``encode_part``.
+        show_progress: Show a tqdm bar when there is more than one part.
+        desc: Encoder name shown on the bar.
+    """
+    out = np.empty((len(items), dim), dtype=np.float32)
+    bar = None
+    if show_progress and len(items) > size:
+        from tqdm.auto import tqdm
+
+        bar = tqdm(total=len(items), unit="text", desc=f"encoding ({desc})")
+    try:
+        for start in range(0, len(items), size):
+            part = items[start : start + size]
+            out[start : start + len(part)] = encode_part(part)
+            if bar is not None:
+                bar.update(len(part))
+    finally:
+        if bar is not None:
+            bar.close()
+    return out

