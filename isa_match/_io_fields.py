@@ -1,4 +1,4 @@
-"""Column names, synonyms and per-field parsers for :mod:`isa_match.io`.
+"""Per-field parsers for :mod:`isa_match.io` (column names: :mod:`._io_columns`).
 
 Every parser takes one raw cell (a string from CSV, or a native value from
 JSON, Parquet or Excel) and returns the canonical value or raises
@@ -11,96 +11,22 @@ fuzzy searches.
 from __future__ import annotations
 
 import re
-from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from functools import lru_cache
 from typing import TypeVar, cast
 
+from isa_match._io_columns import HINTS, SYNONYMS
+from isa_match._io_formats import BadCell
 from isa_match.reference import City, cities, sectors
 from isa_match.schema import Category, Country, Kind, Language, OrgType
 from isa_match.text import normalize_line, normalize_text
 
 E = TypeVar("E", Kind, Category, Language, OrgType, Country)
 
-REQUIRED = (
-    "id",
-    "kind",
-    "category",
-    "title",
-    "organization",
-    "org_type",
-    "city",
-    "sector",
-    "created_at",
-)
-OPTIONAL = (
-    "description",
-    "language",
-    "keywords",
-    "expires_at",
-    "country",
-    "region",
-    "contact_name",
-    "contact_email",
-    "contact_phone",
-)
-KNOWN = REQUIRED + OPTIONAL
 MAX_TITLE = 200
 MAX_DESCRIPTION = 5000
-
-_ALIASES: dict[str, tuple[str, ...]] = {
-    "id": ("listing_id", "nr", "nummer", "编号", "ref", "reference"),
-    "kind": ("type", "art", "typ", "offer_request", "angebot_gesuch", "类型", "供需"),
-    "category": ("kategorie", "categorie", "类别", "类目", "分类"),
-    "title": ("titel", "überschrift", "标题", "名称", "subject"),
-    "description": ("beschreibung", "text", "details", "描述", "说明", "内容"),
-    "language": ("lang", "sprache", "语言"),
-    "organization": (
-        "org",
-        "organisation",
-        "company",
-        "firma",
-        "unternehmen",
-        "institution",
-        "组织",
-        "机构",
-        "公司",
-        "单位",
-        "企业名称",
-    ),
-    "org_type": (
-        "organization_type",
-        "organisation_type",
-        "orgtype",
-        "org_kind",
-        "organisationstyp",
-        "organisationsart",
-        "机构类型",
-    ),
-    "city": ("stadt", "ort", "member", "member_city", "城市", "所在城市"),
-    "sector": ("sectors", "nace", "nace_code", "nace_codes", "branche", "industry", "行业"),
-    "keywords": ("keyword", "tags", "schlagworte", "schlagwörter", "stichworte", "关键词"),
-    "created_at": ("created", "date", "datum", "erstellt", "erstellt_am", "创建日期", "日期"),
-    "expires_at": (
-        "expires",
-        "expiry",
-        "valid_until",
-        "gültig_bis",
-        "ablauf",
-        "ablaufdatum",
-        "截止日期",
-        "有效期至",
-    ),
-    "country": ("land", "国家"),
-    "region": ("bundesland", "province", "provinz", "state", "省", "省份"),
-    "contact_name": ("contact", "contact_person", "ansprechpartner", "kontakt", "联系人"),
-    "contact_email": ("email", "e_mail", "mail", "contact_mail", "邮箱", "电子邮件"),
-    "contact_phone": ("phone", "telefon", "tel", "telephone", "contact_tel", "电话", "联系电话"),
-}
-_COLUMN = {alias: name for name, aliases in _ALIASES.items() for alias in aliases} | {
-    name: name for name in KNOWN
-}
 
 
 class FieldError(ValueError):
@@ -112,33 +38,48 @@ class FieldError(ValueError):
         self.fix = fix
 
 
-@lru_cache(maxsize=4096)
-def normalize_header(name: str) -> str:
-    """Header as compared: NFKC, stripped, lower-case, spaces and hyphens as ``_``."""
-    return re.sub(r"[\s\-]+", "_", normalize_line(name).casefold()).strip("_")
-
-
-def canonical_column(name: str) -> str | None:
-    """The field a header names (aliases resolved), or None for an unknown column."""
-    return _COLUMN.get(normalize_header(name))
-
-
-def aliases_of(field: str) -> tuple[str, ...]:
-    """Other accepted header names of a field, for error messages."""
-    return _ALIASES.get(field, ())
-
-
 # --- raw cells ----------------------------------------------------------------------------
 
 
+# Excel's error values in English and German; a cell showing one holds no data.
+EXCEL_ERRORS = frozenset(
+    "#N/A #NV #REF! #BEZUG! #VALUE! #WERT! #DIV/0! #NAME? #NUM! #ZAHL! #NULL! "
+    "#SPILL! #ÜBERLAUF! #CALC! #GETTING_DATA".split()
+)
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _checked(text: str) -> str:
+    if "#" in text[:8] and (stripped := text.strip().upper()) in EXCEL_ERRORS:
+        raise FieldError(
+            f"an Excel error value ({stripped}), not data",
+            "correct the formula in the spreadsheet (or paste values), or leave the cell empty",
+        )
+    if _SURROGATE.search(text):
+        # Only broken JSON escapes ("\\ud800") make these; the text was damaged.
+        raise FieldError(
+            "contains an invalid character (a lone UTF-16 surrogate, e.g. from '\\ud800')",
+            "export the text again; the character cannot be stored in any file",
+        )
+    return text
+
+
 def as_text(value: object) -> str:
-    """A scalar cell as text; numbers written without a spurious ``.0``."""
+    """A scalar cell as text; numbers written without a spurious ``.0``.
+
+    Raises:
+        FieldError: for booleans, lists, objects, Excel error values
+            (``#N/A``, ``#WERT!``, ...), damaged text (lone surrogates) and
+            Excel formulas without a computed value.
+    """
     if value is None:
         return ""
     if isinstance(value, str):
-        return value
+        return _checked(value)
     if isinstance(value, bool):
-        return "true" if value else "false"
+        raise FieldError("expected text, got a boolean", "give the value as text")
+    if isinstance(value, BadCell):
+        raise FieldError(f"{value.problem} ({value.value})", value.fix)
     if isinstance(value, int | Decimal):
         return str(value)
     if isinstance(value, float):
@@ -156,9 +97,8 @@ def as_text(value: object) -> str:
             f"expected a single value, got a list of {len(value)}",
             "give one value (lists are only allowed for sector and keywords)",
         )
-    raise FieldError(
-        f"expected text, got {type(value).__name__}", "give the value as text or a number"
-    )
+    what = "an object" if isinstance(value, dict) else type(value).__name__
+    raise FieldError(f"expected text, got {what}", "give the value as text or a number")
 
 
 def line(value: object) -> str:
@@ -171,6 +111,10 @@ def split_list(value: object, separators: str) -> list[str]:
     items = value if isinstance(value, list | tuple) else [value]
     out: list[str] = []
     for item in items:
+        if isinstance(item, list | tuple):
+            raise FieldError(
+                "a list inside a list", 'give one flat list, e.g. ["C28", "C20"] or "C28; C20"'
+            )
         for part in re.split(separators, as_text(item)):
             part = normalize_line(part)
             if part:
@@ -180,137 +124,6 @@ def split_list(value: object, separators: str) -> list[str]:
 
 # --- enumerations -------------------------------------------------------------------------
 
-_SYNONYMS: dict[type, dict[str, str]] = {
-    Kind: {
-        "angebot": "offer",
-        "angebote": "offer",
-        "biete": "offer",
-        "offers": "offer",
-        "supply": "offer",
-        "供应": "offer",
-        "提供": "offer",
-        "供给": "offer",
-        "gesuch": "request",
-        "gesuche": "request",
-        "anfrage": "request",
-        "nachfrage": "request",
-        "suche": "request",
-        "requests": "request",
-        "demand": "request",
-        "需求": "request",
-        "求购": "request",
-        "寻求": "request",
-    },
-    Category: {
-        "produkt": "product",
-        "produkte": "product",
-        "products": "product",
-        "产品": "product",
-        "technologie": "technology",
-        "technik": "technology",
-        "technologies": "technology",
-        "技术": "technology",
-        "fläche": "space",
-        "flächen": "space",
-        "gewerbefläche": "space",
-        "immobilie": "space",
-        "场地": "space",
-        "厂房": "space",
-        "空间": "space",
-        "veranstaltung": "event",
-        "events": "event",
-        "messe": "event",
-        "活动": "event",
-        "展会": "event",
-        "kooperation": "cooperation",
-        "zusammenarbeit": "cooperation",
-        "co_operation": "cooperation",
-        "合作": "cooperation",
-        "investition": "investment",
-        "investitionen": "investment",
-        "investments": "investment",
-        "投资": "investment",
-        "dienstleistung": "service",
-        "dienstleistungen": "service",
-        "services": "service",
-        "服务": "service",
-    },
-    Language: {
-        "deutsch": "de",
-        "german": "de",
-        "ger": "de",
-        "deu": "de",
-        "德语": "de",
-        "德文": "de",
-        "chinesisch": "zh",
-        "chinese": "zh",
-        "中文": "zh",
-        "汉语": "zh",
-        "zh_cn": "zh",
-        "zh_hans": "zh",
-        "chi": "zh",
-        "zho": "zh",
-        "english": "en",
-        "englisch": "en",
-        "英文": "en",
-        "英语": "en",
-        "eng": "en",
-    },
-    OrgType: {
-        "unternehmen": "company",
-        "firma": "company",
-        "business": "company",
-        "enterprise": "company",
-        "企业": "company",
-        "公司": "company",
-        "forschung": "research",
-        "hochschule": "research",
-        "universität": "research",
-        "university": "research",
-        "institut": "research",
-        "forschungseinrichtung": "research",
-        "科研机构": "research",
-        "大学": "research",
-        "研究所": "research",
-        "研究院": "research",
-        "öffentlich": "public",
-        "behörde": "public",
-        "verwaltung": "public",
-        "kommune": "public",
-        "government": "public",
-        "政府": "public",
-        "公共": "public",
-        "公共机构": "public",
-    },
-    Country: {
-        "de": "DE",
-        "deu": "DE",
-        "deutschland": "DE",
-        "germany": "DE",
-        "德国": "DE",
-        "cn": "CN",
-        "chn": "CN",
-        "china": "CN",
-        "vr_china": "CN",
-        "中国": "CN",
-        "中华人民共和国": "CN",
-    },
-}
-_HINTS: dict[type, str] = {
-    Kind: "offer or request (also Angebot/Gesuch/Anfrage, 供应/需求/提供/求购)",
-    Category: (
-        "product, technology, space, event, cooperation, investment or service "
-        "(also Produkt/产品, Technologie/技术, Fläche/场地/厂房, Veranstaltung/活动, "
-        "Kooperation/合作, Investition/投资, Dienstleistung/服务)"
-    ),
-    Language: "de, zh or en (also Deutsch/German, 中文/Chinesisch, English/英文)",
-    OrgType: (
-        "company, research or public (also Unternehmen/企业/公司, "
-        "Forschung/Hochschule/科研机构/大学, öffentlich/Behörde/政府/公共)"
-    ),
-    Country: "DE or CN (also Deutschland/Germany/德国, China/中国)",
-}
-
 
 @lru_cache(maxsize=1024)
 def _enum_lookup(enum: type[E], text: str) -> E | None:
@@ -318,7 +131,11 @@ def _enum_lookup(enum: type[E], text: str) -> E | None:
     for member in enum:
         if key == member.value.casefold():
             return member
-    canonical = _SYNONYMS[enum].get(key)
+    canonical = SYNONYMS[enum].get(key)
+    if canonical is None and enum is Language:
+        # BCP 47 tags (de-DE, en-US, zh-CN, zh-TW, zh-Hant): the primary subtag decides.
+        if m := re.fullmatch(r"([a-z]{2})(?:_[a-z0-9]{2,4})+", key):
+            canonical = m[1] if m[1] in ("de", "zh", "en") else None
     return enum(canonical) if canonical is not None else None
 
 
@@ -327,56 +144,78 @@ def parse_enum(enum: type[E], value: object) -> E:
     text = line(value)
     found = cast(E | None, _enum_lookup(enum, text))
     if found is None:
-        raise FieldError(f"not a known {enum.__name__} value", f"use {_HINTS[enum]}")
+        raise FieldError(f"not a known {enum.__name__} value", f"use {HINTS[enum]}")
     return found
 
 
 # --- reference data -----------------------------------------------------------------------
 
 
-# Results and ValueErrors alike are cached: bad values repeat in bad files.
+# Results and failures alike are cached: bad values repeat in bad files. A failure
+# is cached as its suggestions tuple, not as the exception (whose traceback would
+# keep frames alive).
+@dataclass(frozen=True, slots=True)
+class _Unknown:
+    suggestions: tuple[str, ...]
+    close: bool = True  # False: only the least dissimilar names, not look-alikes
+
+
+def _unknown(exc: ValueError) -> _Unknown:
+    names = tuple(str(n) for n in getattr(exc, "suggestions", ()) or ())[:5]
+    return _Unknown(names, bool(getattr(exc, "close", True)))
+
+
 @lru_cache(maxsize=1 << 14)
-def _city(text: str) -> City | ValueError:
+def _city(text: str) -> City | _Unknown:
     try:
         return cities().resolve(text)
     except ValueError as exc:
-        return exc
+        return _unknown(exc)
 
 
 @lru_cache(maxsize=1 << 14)
-def _region(text: str) -> str | ValueError:
+def _region(text: str) -> str | _Unknown:
     try:
         return cities().resolve_region(text).code
     except ValueError as exc:
-        return exc
+        return _unknown(exc)
 
 
 @lru_cache(maxsize=1 << 14)
-def _sector(text: str) -> str | ValueError:
+def _sector(text: str) -> str | _Unknown:
     try:
         return sectors().normalize(text)
     except ValueError as exc:
-        return exc
+        return _unknown(exc)
 
 
-def _suggest(exc: ValueError) -> str:
-    names: Sequence[str] = getattr(exc, "suggestions", ()) or ()
-    return ", ".join(repr(n) for n in names[:5])
+@lru_cache(maxsize=256)
+def _section_of(code: str) -> str:
+    return sectors().section_of(code)
+
+
+def _suggest(found: _Unknown) -> str:
+    return ", ".join(repr(n) for n in found.suggestions)
 
 
 def clear_caches() -> None:
     """Forget cached city/region/sector resolutions (after reference data changes)."""
-    for fn in (_city, _region, _sector, _enum_lookup, parse_date_text):
+    for fn in (_city, _region, _sector, _section_of, _enum_lookup, parse_date_text):
         fn.cache_clear()
 
 
 def parse_city(value: object) -> tuple[str, Country, str]:
     """(city id, country, region code) of an ISA member city given by any alias."""
     found = _city(line(value))
-    if isinstance(found, ValueError):
+    if isinstance(found, _Unknown):
         near = _suggest(found)
         how = "a member city id (e.g. 'koeln') or its German, Chinese or English name"
-        fix = f"did you mean {near}? Otherwise use {how}" if near else f"use {how}"
+        if not near:
+            fix = f"use {how}"
+        elif found.close:
+            fix = f"did you mean {near}? Otherwise use {how}"
+        else:
+            fix = f"no member has a similar name (nearest: {near}); use {how}"
         raise FieldError("not an ISA member city", fix)
     return found.id, Country(found.country), found.region
 
@@ -384,7 +223,7 @@ def parse_city(value: object) -> tuple[str, Country, str]:
 def parse_region(value: object) -> str:
     """ISO 3166-2 code of a Bundesland/province given by code or name."""
     found = _region(line(value))
-    if isinstance(found, ValueError):
+    if isinstance(found, _Unknown):
         raise FieldError(
             "not a known region",
             "use an ISO 3166-2 code such as 'DE-NW' or 'CN-GD', or leave empty",
@@ -393,25 +232,34 @@ def parse_region(value: object) -> str:
 
 
 def parse_sectors(value: object) -> tuple[str, ...]:
-    """Normalised NACE codes, duplicates collapsed, order kept."""
-    codes: dict[str, None] = {}
+    """NACE codes in canonical form.
+
+    Text is split at ``;``, ``,``, ``|`` and ``/`` but not at spaces, so
+    ``"C 20"`` is one code (``C20``). Each code is normalised (``"20"``,
+    ``"c20"``, ``"C20.14"`` → ``"C20"``); a section letter is dropped when a
+    division of that section is also given (it adds nothing); duplicates are
+    collapsed and the codes sorted. So ``"C20, C"`` and ``"C; C20"`` are both
+    ``("C20",)``.
+    """
+    codes: set[str] = set()
     bad: list[str] = []
     hints: list[str] = []
-    for item in split_list(value, r"[;,|/\s]+"):
+    for item in split_list(value, r"[;,|/]+"):
         found = _sector(item)
-        if isinstance(found, ValueError):
+        if isinstance(found, _Unknown):
             bad.append(item)
             near = _suggest(found)
             if near:
                 hints.append(f"for {item!r} did you mean {near}?")
         else:
-            codes[found] = None
+            codes.add(found)
     if bad:
         raise FieldError(
             f"unknown NACE code(s): {', '.join(repr(b) for b in bad)}",
             " ".join([*hints, "Use NACE Rev. 2 sections ('C') or divisions ('C20', '20')"]),
         )
-    return tuple(codes)
+    covered = {_section_of(c) for c in codes if len(c) > 1}
+    return tuple(sorted(c for c in codes if c not in covered))
 
 
 def parse_keywords(value: object) -> tuple[str, ...]:

@@ -14,8 +14,12 @@ import csv
 import gzip
 import io
 import json
+import os
+import re
+import tempfile
+import zipfile
 from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import IO, Any
@@ -47,15 +51,33 @@ class RowProblem:
     value: object = None
 
 
+@dataclass(frozen=True, slots=True)
+class BadCell:
+    """A cell whose value cannot be read (an Excel formula with no computed value).
+
+    Readers put it in place of the value; the field parsers turn it into a
+    field error, so the report names the row, field and formula.
+    """
+
+    problem: str
+    fix: str
+    value: str
+
+
 Cells = dict[str, object]
 
 
 @dataclass(frozen=True, slots=True)
 class RawFile:
-    """Columns as written (None for JSON formats, whose keys vary by row) and rows."""
+    """Columns as written (None for JSON formats, whose keys vary by row) and rows.
+
+    ``notes`` are file-level warnings as ``(problem, fix)`` pairs, e.g. sheets
+    of a workbook that were not read.
+    """
 
     columns: list[str] | None
     rows: Iterator[tuple[int, Cells | RowProblem]]
+    notes: list[tuple[str, str]] = field(default_factory=list)
 
 
 def file_format(path: Path) -> tuple[str, bool]:
@@ -75,11 +97,12 @@ def file_format(path: Path) -> tuple[str, bool]:
 
 def read_raw(path: Path) -> RawFile:
     """Open ``path`` by its extension; raises FileProblem when it cannot be read."""
-    fmt, gz = file_format(path)
+    # Existence first: "no such file" helps more than "unsupported file type".
     if not path.exists():
-        raise FileProblem("file not found", "check the path and the file name")
+        raise FileProblem("no such file (file not found)", "check the path and the file name")
     if path.is_dir():
         raise FileProblem("is a folder, not a file", "give the path of a listing file")
+    fmt, gz = file_format(path)
     if fmt == "parquet":
         return _read_parquet(path)
     if fmt == "xlsx":
@@ -127,17 +150,29 @@ def _read_delimited(text: str, delimiter: str | None) -> RawFile:
         # German Excel writes ';'-separated "CSV"; pick what the header line uses most.
         first = text.split("\n", 1)[0]
         delimiter = max((",", ";", "\t"), key=first.count)
+    # strict: an unterminated quote is an error at the end of the file instead of
+    # silently swallowing every following row into one cell.
+    records = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
-        records = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
         header = next(records, None)
     except csv.Error as exc:
         raise FileProblem(f"cannot parse the header: {exc}", "check the quoting") from None
     if not header or not any(h.strip() for h in header):
         raise FileProblem("no header row in row 1", "put the column names in the first row")
-    return RawFile(header, _delimited_rows(header, records))
+    width = _width(header)
+    header = named_columns(header)
+    return RawFile(header, _delimited_rows(header, records, width))
 
 
-def _delimited_rows(header: list[str], records: Iterator[list[str]]) -> Iterator[Any]:
+UNNAMED = "(unnamed column "
+
+
+def named_columns(header: list[str]) -> list[str]:
+    """Blank header cells named ``(unnamed column N)``, so their cells stay apart."""
+    return [h if h.strip() else f"{UNNAMED}{i})" for i, h in enumerate(header, start=1)]
+
+
+def _delimited_rows(header: list[str], records: Iterator[list[str]], width: int) -> Iterator[Any]:
     row = 1
     while True:
         row += 1
@@ -146,33 +181,98 @@ def _delimited_rows(header: list[str], records: Iterator[list[str]]) -> Iterator
         except StopIteration:
             return
         except csv.Error as exc:
-            yield row, RowProblem(f"cannot parse the row: {exc}", "check quotes in this row")
-            return  # the csv reader cannot resume after a parse error
-        yield row, _aligned(header, cells)
+            yield row, _csv_problem(str(exc), row)
+            if "end of data" in str(exc):
+                return  # only raised at the end of the input: nothing follows
+            # The reader resumes with the next line, so later rows are still read.
+            continue
+        yield row, _aligned(header, cells, width=width)
 
 
-def _aligned(header: list[str], cells: Iterable[object]) -> Cells | RowProblem:
+def _csv_problem(message: str, row: int) -> RowProblem:
+    if "field limit" in message:
+        limit = csv.field_size_limit()
+        return RowProblem(
+            f"a cell is longer than {limit} characters; the row is not read",
+            "shorten the cell (descriptions hold at most 5000 characters) or check for a "
+            "missing closing quote",
+        )
+    if "end of data" in message:
+        return RowProblem(
+            f"a quote opened in row {row} is never closed; rows {row}.. not read",
+            "close the quote (a '\"' inside a quoted cell is written as '\"\"')",
+        )
+    return RowProblem(
+        f"cannot parse the row: {message}",
+        "check quotes in this row (a '\"' inside a quoted cell is written as '\"\"')",
+    )
+
+
+def _aligned(header: list[str], cells: Iterable[object], *, width: int = 0) -> Cells | RowProblem:
+    """Cells by column name; a row shorter than ``width`` is an error (CSV/TSV)."""
     values = list(cells)
     if len(values) > len(header):
         extra = values[len(header) :]
         if any(v not in (None, "") for v in extra):
             return RowProblem(
-                f"row has {len(values)} cells but the header has {len(header)} columns",
+                f"row has {len(values)} cells, header has {len(header)} columns; "
+                "the extra cells would be lost",
                 "remove the extra cells or add a header for them (a stray separator?)",
                 extra,
             )
-        values = values[: len(header)]
+        values = values[: len(header)]  # trailing empty cells: nothing to lose
+    elif len(values) < width and any(isinstance(v, str) and v.strip() for v in values):
+        # Blank lines ([]) are empty rows; a short row would shift or drop columns.
+        return RowProblem(
+            f"row has {len(values)} cells, header has {width} columns",
+            "check for a missing separator or a line break inside an unquoted cell",
+        )
     return dict(zip(header, values, strict=False))
+
+
+def _width(header: list[str]) -> int:
+    """Header length without trailing unnamed columns (Excel pads with ';;')."""
+    width = len(header)
+    while width and not header[width - 1].strip():
+        width -= 1
+    return width
+
+
+class _Object(dict[str, object]):
+    """A JSON object that remembers keys given more than once (json keeps the last)."""
+
+    duplicates: list[str]
+
+
+def _pairs(pairs: list[tuple[str, object]]) -> _Object:
+    obj = _Object(pairs)
+    obj.duplicates = []
+    if len(obj) < len(pairs):
+        seen: set[str] = set()
+        for key, _ in pairs:
+            if key in seen and key not in obj.duplicates:
+                obj.duplicates.append(key)
+            seen.add(key)
+    return obj
+
+
+def _loads(text: str) -> object:
+    return json.loads(text, object_pairs_hook=_pairs)
+
+
+_TOO_DEEP = "nested too deeply (thousands of '[' or '{')"
 
 
 def _read_json(text: str) -> RawFile:
     try:
-        doc = json.loads(text)
+        doc = _loads(text)
     except json.JSONDecodeError as exc:
         raise FileProblem(
             f"not valid JSON: {exc.msg} at line {exc.lineno} column {exc.colno}",
             "fix the JSON syntax (or use .jsonl for one object per line)",
         ) from None
+    except RecursionError:
+        raise FileProblem(f"not valid listing JSON: {_TOO_DEEP}", _FLAT_FIX) from None
     if isinstance(doc, dict) and isinstance(doc.get("listings"), list):
         doc = doc["listings"]
     if not isinstance(doc, list):
@@ -183,8 +283,18 @@ def _read_json(text: str) -> RawFile:
     return RawFile(None, ((i, _object(obj)) for i, obj in enumerate(doc, start=1)))
 
 
+_FLAT_FIX = "give each listing as one flat object of field names and values"
+
+
 def _object(obj: object) -> Cells | RowProblem:
     if isinstance(obj, dict):
+        duplicates: list[str] = getattr(obj, "duplicates", [])
+        if duplicates:
+            names = ", ".join(repr(k) for k in duplicates)
+            return RowProblem(
+                f"key(s) {names} given more than once in one object; only one value can be kept",
+                "remove the extra key(s), keeping the right value",
+            )
         return obj
     return RowProblem(
         f"expected a JSON object, got {type(obj).__name__}", "make each listing an object", obj
@@ -198,7 +308,10 @@ def _jsonl_rows(text: str) -> Iterator[tuple[int, Cells | RowProblem]]:
         if not line.strip():
             continue
         try:
-            obj = json.loads(line)
+            obj = _loads(line)
+        except RecursionError:
+            yield line_no, RowProblem(f"not valid listing JSON: {_TOO_DEEP}", _FLAT_FIX)
+            continue
         except json.JSONDecodeError as exc:
             yield (
                 line_no,
@@ -231,6 +344,13 @@ def _read_parquet(path: Path) -> RawFile:
 
 
 def _read_xlsx(path: Path) -> RawFile:
+    """The sheet named ``listings`` (any case), else the first sheet.
+
+    Every other sheet that holds data gets a warning note: listings on a second
+    sheet would otherwise be lost without a word. Formula cells are read by
+    their computed (cached) value; a formula without one (the file was written
+    by a program that does not compute formulas) becomes a :class:`BadCell`.
+    """
     from openpyxl import load_workbook
 
     try:
@@ -241,30 +361,101 @@ def _read_xlsx(path: Path) -> RawFile:
         ) from None
     named = [ws for ws in book.worksheets if ws.title.strip().casefold() == "listings"]
     sheet = named[0] if named else book.worksheets[0]
-    rows = sheet.iter_rows(values_only=True)
+    books = [book]
     try:
+        notes = _other_sheets(book, sheet)
+        rows = sheet.iter_rows(values_only=True)
+        formulas: Iterator[Any] | None = None
+        if _has_formulas(path):
+            # Read a second time only when needed: without data_only, formula cells
+            # give the formula, so "no cached value" can be told from "empty".
+            books.append(load_workbook(path, read_only=True, data_only=False))
+            formulas = books[1][sheet.title].iter_rows(values_only=True)
         # The header is the first non-empty row; row numbers stay the sheet's own.
         for number, cells in enumerate(rows, start=1):
+            if formulas is not None:
+                next(formulas, None)
             if any(c not in (None, "") for c in cells):
                 header = ["" if c is None else str(c) for c in cells]
                 while header and not header[-1].strip():
                     header.pop()
-                return RawFile(header, _xlsx_rows(book, header, rows, number))
+                header = named_columns(header)
+                return RawFile(header, _xlsx_rows(books, header, rows, formulas, number), notes)
     except Exception as exc:
-        book.close()
+        for each in books:
+            each.close()
         raise FileProblem(
             f"cannot read sheet {sheet.title!r}: {exc}", "save the file again as .xlsx in Excel"
         ) from None
-    book.close()
+    for each in books:
+        each.close()
     raise FileProblem(
         f"sheet {sheet.title!r} is empty", "put the column names in row 1 and listings below"
     )
 
 
-def _xlsx_rows(book: Any, header: list[str], rows: Iterator[Any], last: int) -> Iterator[Any]:
+def _other_sheets(book: Any, read: Any) -> list[tuple[str, str]]:
+    notes = []
+    for ws in book.worksheets:
+        if ws is read:
+            continue
+        filled = sum(
+            1 for cells in ws.iter_rows(values_only=True) if any(c not in (None, "") for c in cells)
+        )
+        if filled:
+            notes.append(
+                (
+                    f"sheet {ws.title!r} ({filled} row(s) with data) not read; only sheet "
+                    f"{read.title!r} is",
+                    "put all listings on one sheet (or name it 'listings'), or save the other "
+                    "sheet as its own file",
+                )
+            )
+    return notes
+
+
+_FORMULA_TAG = re.compile(rb"<(?:\w+:)?f[ >/]")
+
+
+def _has_formulas(path: Path) -> bool:
+    """Whether any worksheet holds a formula (a cheap scan of the XML)."""
+    with zipfile.ZipFile(path) as archive:
+        for info in archive.infolist():
+            if not info.filename.startswith("xl/worksheets/"):
+                continue
+            with archive.open(info) as fh:
+                tail = b""
+                while chunk := fh.read(1 << 20):
+                    if _FORMULA_TAG.search(tail + chunk):
+                        return True
+                    tail = chunk[-8:]
+    return False
+
+
+_NO_RESULT_FIX = (
+    "open the file in Excel and save it (Excel computes the formula), "
+    "or paste values instead of the formula"
+)
+
+
+def _xlsx_rows(
+    books: list[Any],
+    header: list[str],
+    rows: Iterator[Any],
+    formulas: Iterator[Any] | None,
+    last: int,
+) -> Iterator[Any]:
     number = last
     try:
         for number, cells in enumerate(rows, start=last + 1):
+            if formulas is not None:
+                written = next(formulas, None) or ()
+                cells = [
+                    BadCell("a formula without a computed value", _NO_RESULT_FIX, f)
+                    if c is None and isinstance(f, str) and f.startswith("=")
+                    else c
+                    for c, f in zip(cells, [*written, *[None] * len(cells)], strict=False)
+                ]
             yield number, _aligned(header, cells)
     except Exception as exc:  # a damaged sheet fails only when its rows are read
         raise FileProblem(
@@ -272,7 +463,8 @@ def _xlsx_rows(book: Any, header: list[str], rows: Iterator[Any], last: int) -> 
             "save the file again as .xlsx in Excel",
         ) from None
     finally:
-        book.close()
+        for book in books:
+            book.close()
 
 
 # --- writing ------------------------------------------------------------------------------
@@ -291,21 +483,43 @@ def _cell(value: object, *, flat: bool) -> object:
 
 
 def write_raw(rows: Iterable[Mapping[str, object]], path: Path) -> int:
-    """Write rows to ``path`` in the format its extension names; returns the row count."""
+    """Write rows to ``path`` in the format its extension names; returns the row count.
+
+    Atomic: the data goes to a temporary file in the same folder, which is
+    flushed to disk and then renamed over ``path``; a failing write (say, text
+    that cannot be encoded) leaves any existing file untouched and no half file.
+    """
     fmt, gz = file_format(path)
     records = [dict(r) for r in rows]
     columns = list(dict.fromkeys(k for r in records for k in r))
     path.parent.mkdir(parents=True, exist_ok=True)
+    fd, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    os.close(fd)
+    tmp = Path(name)
+    try:
+        _write_to(records, columns, fmt, gz, tmp, path)
+        with tmp.open("rb+") as fh:
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return len(records)
+
+
+def _write_to(
+    records: list[Cells], columns: list[str], fmt: str, gz: bool, path: Path, target: Path
+) -> None:
+    """Write to ``path`` (a temporary file); ``target`` is the name used in errors."""
     if fmt == "parquet":
         import pyarrow as pa
         import pyarrow.parquet as pq
 
         data = {c: _arrow_column([_cell(r.get(c), flat=False) for r in records]) for c in columns}
         pq.write_table(pa.table(data) if columns else pa.table({}), path)
-        return len(records)
+        return
     if fmt == "xlsx":
-        _write_xlsx(records, columns, path)
-        return len(records)
+        _write_xlsx(records, columns, path, target)
+        return
     with _open_text(path, gz, bom=fmt in ("csv", "tsv")) as fh:
         if fmt in ("csv", "tsv"):
             writer = csv.writer(fh, delimiter="\t" if fmt == "tsv" else ",", lineterminator="\r\n")
@@ -320,7 +534,6 @@ def write_raw(rows: Iterable[Mapping[str, object]], path: Path) -> int:
             out = [{k: _cell(v, flat=False) for k, v in r.items()} for r in records]
             fh.write(json.dumps(out, indent=1, **_JSON))
             fh.write("\n")
-    return len(records)
 
 
 _JSON: dict[str, Any] = {"ensure_ascii": False}
@@ -351,7 +564,10 @@ def _open_text(path: Path, gz: bool, *, bom: bool) -> IO[str]:
     return path.open("w", encoding=encoding, newline="")
 
 
-def _write_xlsx(records: list[Cells], columns: list[str], path: Path) -> None:
+_SURROGATES = re.compile("[\ud800-\udfff]")
+
+
+def _write_xlsx(records: list[Cells], columns: list[str], path: Path, target: Path) -> None:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
@@ -360,10 +576,13 @@ def _write_xlsx(records: list[Cells], columns: list[str], path: Path) -> None:
     # Excel cannot store control characters; say where before writing anything.
     for number, values in enumerate(table, start=2):
         for column, value in zip(columns, values, strict=True):
-            if isinstance(value, str) and ILLEGAL_CHARACTERS_RE.search(value):
+            if isinstance(value, str) and (
+                ILLEGAL_CHARACTERS_RE.search(value) or _SURROGATES.search(value)
+            ):
                 raise ValueError(
-                    f"{path}: row {number}, column {column!r}: control characters cannot be "
-                    "stored in Excel; remove them (e.g. with isa_match.text.normalize_text)"
+                    f"{target}: row {number}, column {column!r}: control characters and lone "
+                    "surrogates cannot be stored in Excel; remove them (e.g. with "
+                    "isa_match.text.normalize_text)"
                 )
     book = Workbook(write_only=True)
     sheet = book.create_sheet("listings")

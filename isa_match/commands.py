@@ -16,12 +16,12 @@ from isa_match.schema import Language, Listing
 from isa_match.stats import CorpusStats, corpus_stats, format_counts
 
 
-def _load(paths: Sequence[Path], *, strict: bool) -> LoadResult:
+def _load(paths: Sequence[Path], *, strict: bool, today: date | None = None) -> LoadResult:
     missing = [str(p) for p in paths if not p.exists()]
     if missing:
         raise CliError(f"no such file: {', '.join(missing)}")
     try:
-        return load_listings(list(paths), strict=strict)
+        return load_listings(list(paths), strict=strict, today=today)
     except ListingValidationError as exc:
         raise CliError(str(exc), EXIT_INVALID) from exc
     except (ValueError, OSError) as exc:
@@ -66,7 +66,7 @@ def run_validate(args: argparse.Namespace) -> int:
 
 def run_stats(args: argparse.Namespace) -> int:
     """``isa-match stats``: corpus statistics of valid listings (strict loading)."""
-    result = _load(args.paths, strict=True)
+    result = _load(args.paths, strict=True, today=args.today)
     stats = corpus_stats(result.listings, today=args.today)
     if args.format == "json":
         print_json(stats.as_dict())
@@ -109,9 +109,12 @@ def run_demo(args: argparse.Namespace) -> int:
     if not listings_path.exists():
         raise CliError(f"the embedded sample corpus is missing: {listings_path}", EXIT_INVALID)
     lang = Language(args.lang)
-    result = _load([listings_path], strict=True)
     today = args.today or date.today()
-    print(f"ISA sample corpus: {listings_path} ({len(result.listings)} listings, 0 problems)\n")
+    result = _load([listings_path], strict=True, today=today)
+    print(f"ISA sample corpus: {listings_path}: {len(result.listings)} listings, 0 errors")
+    for warning in result.warnings:
+        print(f"  note: {warning.problem}")
+    print()
     print(_stats_text(corpus_stats(result.listings, today=today), lang, city_limit=10))
     if pairs_path.exists():
         pairs = _read_pairs(pairs_path)

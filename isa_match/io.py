@@ -7,21 +7,35 @@ disappears without an issue saying so.
 
 Supported formats (by extension): ``.csv``, ``.tsv``/``.tab``,
 ``.jsonl``/``.ndjson``, ``.json`` (an array of objects or
-``{"listings": [...]}``), ``.parquet`` and ``.xlsx`` (the sheet named
-``listings``, else the first sheet); the text formats also gzip-compressed
-(``.csv.gz``). Text files are read as UTF-8 with or without BOM, or UTF-16
+``{"listings": [...]}``), ``.parquet`` and ``.xlsx``; the text formats also
+gzip-compressed (``.csv.gz``). Of a workbook, the sheet named ``listings``
+(any case) is read, else the first sheet; every other sheet that holds data
+gets a warning naming it (one sheet per file keeps row numbers unambiguous).
+Formula cells are read by their computed value; a formula saved without one
+is a field error, and so is an Excel error value (``#N/A``, ``#WERT!``, ...)
+in any format. Text files are read as UTF-8 with or without BOM, or UTF-16
 with BOM (Excel's "Unicode text"); CSV files are written as UTF-8 with BOM so
 that Excel shows umlauts and Chinese correctly, and ``;``-separated CSV (as
 German Excel writes it) is recognised from the header line.
 
 Row numbers are the ones a person sees: CSV/TSV/XLSX the spreadsheet row
 (the header is row 1, the first listing row 2), JSONL the line number, JSON
-the 1-based position in the array, Parquet the 1-based row index. Rows with
-no value in any cell are skipped without an issue (they hold no data).
+the 1-based position in the array, Parquet the 1-based row index. A CSV/TSV
+row with more or fewer cells than the header is an error (data would be lost
+or shifted; empty extra cells are ignored); a cell longer than the csv
+module's field limit rejects its row only; an unterminated quote is an error
+for the rows from the one where it opens. Rows with no value in any cell hold
+no data and are skipped; one warning per file says how many.
+
+Privacy: contact values (name, e-mail, phone) in issues are masked
+(``"ma***@firma.de"``), and so are e-mail addresses and phone numbers inside
+any other value an issue quotes; :func:`write_listings` writes contact data
+only when asked to.
 """
 
 from __future__ import annotations
 
+import difflib
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import date
@@ -29,9 +43,26 @@ from functools import partial
 from pathlib import Path
 from typing import Any
 
+from isa_match import _io_columns as C
 from isa_match import _io_fields as F
-from isa_match._io_formats import FileProblem, RawFile, RowProblem, read_raw, write_raw
-from isa_match._io_result import ListingValidationError, LoadResult, RowIssue, _Collector
+from isa_match._io_formats import (
+    UNNAMED,
+    FileProblem,
+    RawFile,
+    RowProblem,
+    read_raw,
+    write_raw,
+)
+from isa_match._io_result import (
+    EMAIL_RE,
+    PHONE_RE,
+    PHONE_START,
+    ListingValidationError,
+    LoadResult,
+    RowIssue,
+    _Collector,
+    looks_like_phone,
+)
 from isa_match.schema import (
     Category,
     Contact,
@@ -83,8 +114,18 @@ def load_listings(
     contact_phone (kept only in :attr:`Listing.contact`). Empty cells of
     optional fields mean "absent". Ids must be unique across all files.
 
+    A column (or JSON key) that looks like a misspelt field name
+    (``descriptoin``) is an error with a did-you-mean; other unknown columns
+    are a warning (their data is not loaded), and so are unnamed columns
+    that hold data. A JSON object giving one key twice is a row error. Text
+    fields reject booleans, nested lists, Excel error values and damaged
+    text (lone surrogates). A public field (title, description,
+    organization, keywords) that contains an e-mail address or phone number
+    gets a warning: contact data belongs in the contact columns.
+
     Args:
-        paths: One file or several; formats by extension (see module docs).
+        paths: One file or several (at least one); formats by extension
+            (see module docs).
         strict: When True, any error raises :class:`ListingValidationError`
             and nothing is loaded. When False, good rows are loaded and every
             bad row is reported in ``issues``.
@@ -96,9 +137,12 @@ def load_listings(
 
     Raises:
         ListingValidationError: strict and at least one error.
+        ValueError: no file given.
     """
     if isinstance(paths, str | os.PathLike):
         paths = [paths]
+    if not paths:
+        raise ValueError("no files given: pass at least one listing file")
     today = today or date.today()
     collector = _Collector()
     listings: list[Listing] = []
@@ -120,19 +164,25 @@ def _load_file(path: Path, name: str, out: _Collector, today: date) -> tuple[lis
     except FileProblem as exc:
         out.add(name, None, exc.problem, exc.fix)
         return [], 0
+    for problem, fix in raw.notes:
+        out.add(name, None, problem, fix, severity="warning")
     columns, blocked = _check_columns(raw, name, out)
+    unnamed = [c for c in raw.columns or () if c.startswith(UNNAMED)]
+    unnamed_rows: dict[str, int] = {}
     column_of = {f: c for c, f in (columns or {}).items()}
     unknown_keys: dict[str, int] = {}
     caches: dict[str, dict[object, Any]] = {}
     listings: list[Listing] = []
-    expired = count = 0
+    expired = count = empty = 0
     try:
         for row, cells in raw.rows:
             if isinstance(cells, RowProblem):
                 count += 1
                 out.add(name, row, cells.problem, cells.fix, value=cells.value)
+                out.rejected.add((name, row))
                 continue
             if all(_blank(v) for v in cells.values()):
+                empty += 1  # no data to lose, but say so: the row count must add up
                 continue
             count += 1
             clash = False
@@ -141,22 +191,39 @@ def _load_file(path: Path, name: str, out: _Collector, today: date) -> tuple[lis
             else:
                 fields = {f: cells.get(c) for c, f in columns.items()}
                 headers = column_of
+                for column in unnamed:
+                    if not _blank(cells.get(column)):
+                        unnamed_rows[column] = unnamed_rows.get(column, 0) + 1
             listing = _validate(
                 fields, headers, name, row, out, today, caches, strict_keys=columns is None
             )
             if listing is not None and not blocked and not clash:
                 listings.append(listing)
                 expired += listing.is_expired(today)
+            else:
+                out.rejected.add((name, row))
     except FileProblem as exc:  # a reader that fails mid-file
         out.add(name, None, exc.problem, exc.fix)
         return [], count
     if unknown_keys:
-        names = ", ".join(f"{k!r} (first in row {r})" for k, r in unknown_keys.items())
+        _report_unknown(
+            [(k, f"{k!r} (first in row {r})") for k, r in unknown_keys.items()], "key", name, out
+        )
+    for column, n_rows in unnamed_rows.items():
         out.add(
             name,
             None,
-            f"unknown field(s) {names}; their data is not loaded",
-            "rename them to listing fields or remove them",
+            f"{column[1:-1]} has no header but holds data in {n_rows} row(s); "
+            "that data is not loaded",
+            "give the column a listing field name as header, or delete it",
+            severity="warning",
+        )
+    if empty:
+        out.add(
+            name,
+            None,
+            f"{empty} empty row(s) skipped (every cell blank)",
+            "nothing to do unless those rows should hold data",
             severity="warning",
         )
     if count == 0:
@@ -181,15 +248,13 @@ def _check_columns(raw: RawFile, name: str, out: _Collector) -> tuple[dict[str, 
         return None, False
     mapping: dict[str, str] = {}
     by_field: dict[str, str] = {}
-    unknown: list[str] = []
+    unknown: list[tuple[str, str]] = []
     blocked = False
-    for index, header in enumerate(raw.columns):
-        canonical = F.canonical_column(header)
+    for header in raw.columns:
+        canonical = C.canonical_column(header)
         if canonical is None:
-            if header.strip():
-                unknown.append(repr(header))
-            else:
-                unknown.append(f"(unnamed column {index + 1})")
+            if not header.startswith(UNNAMED):  # those are reported only if they hold data
+                unknown.append((header, repr(header)))
             continue
         if canonical in by_field:
             out.add(
@@ -203,8 +268,8 @@ def _check_columns(raw: RawFile, name: str, out: _Collector) -> tuple[dict[str, 
             continue
         by_field[canonical] = header
         mapping[header] = canonical
-    for missing in (f for f in F.REQUIRED if f not in by_field):
-        also = ", ".join(F.aliases_of(missing)[:6])
+    for missing in (f for f in C.REQUIRED if f not in by_field):
+        also = ", ".join(C.aliases_of(missing)[:6])
         out.add(
             name,
             None,
@@ -213,15 +278,47 @@ def _check_columns(raw: RawFile, name: str, out: _Collector) -> tuple[dict[str, 
             field=missing,
         )
         blocked = True
-    if unknown:
+    _report_unknown(unknown, "column", name, out)
+    return mapping, blocked
+
+
+def _misspelt(key: str) -> list[str]:
+    """The field name or alias ``key`` is probably a typo of (few false alarms).
+
+    Short keys ("id2") and names that add or drop a word ("created_by") are
+    not typos: only similar names of about the same length count.
+    """
+    if len(key) < 4:
+        return []
+    near = difflib.get_close_matches(key, C.ALL_NAMES, 3, 0.85)
+    return [n for n in near if abs(len(n) - len(key)) <= 2][:1]
+
+
+def _report_unknown(unknown: list[tuple[str, str]], what: str, file: str, out: _Collector) -> None:
+    """Misspelt names (close to a field name) are errors; unrelated ones warnings."""
+    unrelated: list[str] = []
+    for raw_name, shown in unknown:
+        near = _misspelt(C.normalize_header(raw_name))
+        if near:
+            field = C.canonical_column(near[0])
+            out.add(
+                file,
+                None,
+                f"unknown {what} {shown}; did you mean {near[0]!r} ({field})? "
+                "Its data is not loaded",
+                f"rename it to {near[0]!r}",
+                field=field,
+            )
+        else:
+            unrelated.append(shown)
+    if unrelated:
         out.add(
-            name,
+            file,
             None,
-            f"unknown column(s) {', '.join(unknown)}; their data is not loaded",
-            f"rename them to listing fields ({', '.join(F.KNOWN)}) or remove them",
+            f"unknown {what}(s) {', '.join(unrelated)}; their data is not loaded",
+            f"rename them to listing fields ({', '.join(C.KNOWN)}) or remove them",
             severity="warning",
         )
-    return mapping, blocked
 
 
 def _json_fields(
@@ -232,7 +329,7 @@ def _json_fields(
     headers: dict[str, str] = {}
     clash = False
     for key, value in cells.items():
-        canonical = F.canonical_column(str(key))
+        canonical = C.canonical_column(str(key))
         if canonical is None:
             if not _blank(value):
                 unknown.setdefault(str(key), row)
@@ -320,11 +417,12 @@ def _validate(
     if listing_id is not None:
         first = out.seen_ids.setdefault(listing_id, (file, row))
         if first != (file, row):
+            rejected = " (that row was rejected)" if first in out.rejected else ""
             problems.append(
                 (
                     "id",
                     listing_id,
-                    f"duplicate id; first used in {first[0]} row {first[1]}",
+                    f"duplicate id; first used in {first[0]} row {first[1]}{rejected}",
                     "give every listing a unique id",
                 )
             )
@@ -339,6 +437,19 @@ def _validate(
             value=value,
             column=headers.get(name),
         )
+    for name in _PUBLIC:
+        if (found := _contact_like(got.get(name))) is not None:
+            out.add(
+                file,
+                row,
+                f"looks like contact data ({found}) in a public field",
+                "move it to contact_email/contact_phone (contact data is never published)",
+                listing_id=listing_id,
+                field=name,
+                value=fields.get(name),
+                severity="warning",
+                column=headers.get(name),
+            )
     if created_at is not None and created_at > today:
         out.add(
             file,
@@ -351,7 +462,7 @@ def _validate(
             severity="warning",
             column=headers.get("created_at"),
         )
-    if problems or any(name not in got for name in F.REQUIRED):
+    if problems or any(name not in got for name in C.REQUIRED):
         return None  # every problem is reported above, or once per file (missing column)
     description: str = got.get("description", "")
     title: str = got["title"]
@@ -396,6 +507,21 @@ def _validate(
         keywords=got.get("keywords", ()),
         contact=None if contact.is_empty() else contact,
     )
+
+
+_PUBLIC = ("title", "description", "organization", "keywords")
+
+
+def _contact_like(value: object) -> str | None:
+    """ "an e-mail address" or "a phone number" when public text contains one."""
+    if not value:
+        return None
+    text = " | ".join(value) if isinstance(value, tuple) else str(value)
+    if "@" in text and EMAIL_RE.search(text):
+        return "an e-mail address"
+    if PHONE_START.search(text) and any(looks_like_phone(m[0]) for m in PHONE_RE.finditer(text)):
+        return "a phone number"
+    return None
 
 
 def _parse(parse: Callable[[object], Any], value: object) -> Any:
@@ -467,15 +593,16 @@ def write_rows(rows: Iterable[Mapping[str, object]], path: str | os.PathLike[str
 
 
 def write_listings(
-    listings: Iterable[Listing], path: str | os.PathLike[str], *, include_contact: bool = True
+    listings: Iterable[Listing], path: str | os.PathLike[str], *, include_contact: bool = False
 ) -> int:
     """Write listings so that :func:`load_listings` reads back equal listings.
 
     Args:
         listings: The listings.
         path: Target file; its extension chooses the format.
-        include_contact: Also write contact_name/email/phone (personal data:
-            only for the owner's own exports).
+        include_contact: Also write contact_name/email/phone. Off by default:
+            contact data is personal data, written only on explicit request
+            (e.g. for the owner's own export or a full backup).
 
     Returns:
         The number of listings written.

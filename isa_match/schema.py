@@ -8,6 +8,7 @@ separate :class:`Contact` object that :meth:`Listing.public_dict` never emits.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -155,6 +156,20 @@ class Listing:
         return out
 
 
+_ENUM_FIELDS: dict[str, frozenset[str]] = {
+    "country": frozenset(c.value for c in Country),
+    "category": frozenset(c.value for c in Category),
+    "kind": frozenset(k.value for k in Kind),
+    "org_type": frozenset(o.value for o in OrgType),
+    "language": frozenset(lang.value for lang in Language),
+}
+_PATTERN_FIELDS: tuple[tuple[str, re.Pattern[str], str], ...] = (
+    ("sector", re.compile(r"[A-U](?:\d\d)?"), "'C' or 'C20'"),
+    ("region", re.compile(r"(?:DE|CN)-[A-Z]{2}"), "'DE-NW' or 'CN-GD'"),
+    ("city", re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*"), "'koeln' or 'baoan'"),
+)
+
+
 def _frozen(values: Iterable[str] | str | None) -> frozenset[str] | None:
     if values is None:
         return None
@@ -187,6 +202,29 @@ class Filters:
     language: frozenset[str] | None = None
     active_on: date | None = None
     exclude_ids: frozenset[str] = frozenset()
+
+    def __post_init__(self) -> None:
+        # Canonical values only: a lower-case "de" or a label would silently match nothing.
+        for name, allowed in _ENUM_FIELDS.items():
+            values = getattr(self, name)
+            if values is None:
+                continue
+            bad = sorted(v for v in values if v not in allowed)
+            if bad:
+                raise ValueError(
+                    f"filter {name}: {', '.join(map(repr, bad))} not one of "
+                    f"{', '.join(sorted(allowed))}"
+                )
+        for name, pattern, example in _PATTERN_FIELDS:
+            values = getattr(self, name)
+            if values is None:
+                continue
+            bad = sorted(v for v in values if not pattern.fullmatch(v))
+            if bad:
+                raise ValueError(
+                    f"filter {name}: {', '.join(map(repr, bad))} not in canonical form "
+                    f"(e.g. {example}); resolve user input with isa_match.reference first"
+                )
 
     @classmethod
     def of(cls, **kwargs: Any) -> Filters:

@@ -27,19 +27,21 @@ __all__ = ["detect_language", "language_shares", "normalize_line", "normalize_te
 
 @lru_cache(maxsize=1)
 def _drop_pattern() -> re.Pattern[str]:
-    """Pattern matching control (Cc) and format (Cf) characters.
+    """Pattern matching control (Cc), format (Cf) and surrogate (Cs) characters.
 
     Whitespace controls (tab, newline, ...) are kept here: the callers turn
     them into spaces or line breaks. Format characters include the bidi
     embeddings and overrides (U+202A-U+202E), the isolates (U+2066-U+2069),
-    zero-width space/joiners, the soft hyphen and the byte-order mark. Built
-    lazily, on first use, so importing costs nothing.
+    zero-width space/joiners, the soft hyphen and the byte-order mark. Lone
+    surrogates (U+D800-U+DFFF, left by broken ``"\\ud800"`` JSON escapes) are
+    not characters at all and cannot be written in UTF-8. Built lazily, on
+    first use, so importing costs nothing.
     """
     ranges: list[list[int]] = []
     # Cc/Cf lie below U+20000 or in the tag block U+E0000-U+E0FFF (checked in the tests).
     for cp in (*range(0x20000), *range(0xE0000, 0xE1000)):
         ch = chr(cp)
-        if unicodedata.category(ch) in ("Cc", "Cf") and not ch.isspace():
+        if unicodedata.category(ch) in ("Cc", "Cf", "Cs") and not ch.isspace():
             if ranges and ranges[-1][1] == cp - 1:
                 ranges[-1][1] = cp
             else:
@@ -64,7 +66,7 @@ def normalize_line(s: str) -> str:
 
     Applies Unicode NFKC (so full-width ``"ＡＢＣ１２３"`` becomes ``"ABC123"``),
     removes control and format characters (bidi overrides, zero-width
-    characters, soft hyphens), turns every run of whitespace including line
+    characters, soft hyphens) and lone surrogates, turns every run of whitespace including line
     breaks into one space and strips both ends.
 
     Args:

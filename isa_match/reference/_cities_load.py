@@ -14,6 +14,7 @@ _CITY_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 _REGION_CODE = re.compile(r"^[A-Z]{2}-[A-Z0-9]{1,3}$")
 _NAMES = ("name_de", "name_zh", "name_en")
 _CITY_FIELDS = ("id", "country", "region", *_NAMES)
+_CITY_OPTIONAL = ("aliases", "members", "member_aliases", "parent_aliases", "note")
 _REGION_FIELDS = ("code", "country", *_NAMES)
 
 
@@ -54,7 +55,7 @@ def _cities(src: Source, regions: dict[str, Region]) -> tuple[City, ...]:
     out: dict[str, City] = {}
     for i, rec in enumerate(src.records("cities")):
         where = src.where("cities", i, rec, "id")
-        src.check_fields(rec, where, _CITY_FIELDS, ("aliases", "members", "note"))
+        src.check_fields(rec, where, _CITY_FIELDS, _CITY_OPTIONAL)
         city_id = src.text(rec, "id", where)
         if not _CITY_ID.match(city_id):
             src.fail(where, "id must be lowercase ASCII words joined by '-' (e.g. 'kreis-dueren')")
@@ -84,6 +85,8 @@ def _cities(src: Source, regions: dict[str, Region]) -> tuple[City, ...]:
             aliases=src.texts(rec, "aliases", where),
             members=src.texts(rec, "members", where),
             note=note.strip(),
+            member_aliases=src.texts(rec, "member_aliases", where),
+            parent_aliases=src.texts(rec, "parent_aliases", where),
         )
     return tuple(out.values())
 

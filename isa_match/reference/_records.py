@@ -36,6 +36,10 @@ class City:
     ``region`` is the ISO 3166-2 code of its Land or province. ``members``
     lists the component towns when the member is a district, region or network
     (they resolve to this member too); it is empty for a single city.
+    ``member_aliases`` are other spellings of those towns (``"Freiburg"``,
+    ``"弗莱堡"``). ``parent_aliases`` name the larger city that a district
+    member lies in (``"Shenzhen"`` for Bao'an); they resolve to the member, and
+    :meth:`CityRegistry.resolve_with_note` says so.
     """
 
     id: str
@@ -47,6 +51,8 @@ class City:
     aliases: tuple[str, ...] = ()
     members: tuple[str, ...] = ()
     note: str = ""
+    member_aliases: tuple[str, ...] = ()
+    parent_aliases: tuple[str, ...] = ()
 
     def name(self, lang: Language | str) -> str:
         """The member's display name in ``lang`` (``"de"``, ``"zh"`` or ``"en"``)."""
@@ -54,12 +60,19 @@ class City:
 
 
 class ReferenceLookupError(ValueError):
-    """Base of the reference lookup errors: ``value`` and ``suggestions``."""
+    """Base of the reference lookup errors: ``value`` and ``suggestions``.
 
-    def __init__(self, message: str, value: str, suggestions: tuple[str, ...] = ()) -> None:
+    ``close`` is False when the suggestions are only the least dissimilar names
+    (offered so that a fix always names some), not likely corrections.
+    """
+
+    def __init__(
+        self, message: str, value: str, suggestions: tuple[str, ...] = (), *, close: bool = True
+    ) -> None:
         super().__init__(message)
         self.value = value
         self.suggestions = suggestions
+        self.close = close
 
 
 class UnknownCityError(ReferenceLookupError):
@@ -74,10 +87,21 @@ class UnknownSectorError(ReferenceLookupError):
     """A code that is not a NACE Rev. 2 section or division; see ``suggestions``."""
 
 
-def unknown_message(what: str, value: str, suggestions: tuple[str, ...]) -> str:
-    """``unknown <what> '<value>'; did you mean: a, b?`` (or the empty-input message)."""
+def unknown_message(
+    what: str, value: str, suggestions: tuple[str, ...], *, close: bool = True
+) -> str:
+    """``unknown <what> '<value>'; did you mean: a, b?`` (or the empty-input message).
+
+    With ``close=False`` the suggestions are only the least dissimilar names,
+    not likely typos, and the message says so instead of asking "did you mean".
+    """
     if not value.strip():
         return f"empty {what}"
-    if suggestions:
+    if suggestions and close:
         return f"unknown {what} {value!r}; did you mean: {', '.join(suggestions)}?"
+    if suggestions:
+        return (
+            f"unknown {what} {value!r}: no known name is similar; "
+            f"the nearest are: {', '.join(suggestions)}"
+        )
     return f"unknown {what} {value!r} (no similar name is known)"

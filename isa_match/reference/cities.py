@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import difflib
 import functools
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 
 from isa_match._paths import data_dir
@@ -43,16 +43,27 @@ def _lang_of(text: str) -> str:
     return Language.ZH.value if has_cjk(text) else Language.DE.value
 
 
+# Kinds of city names: the member's own names, the larger city it lies in, its towns.
+_OWN, _PARENT, _MEMBER = "name", "parent", "member"
+
+
 def _city_table(cities: tuple[City, ...]) -> LookupTable:
     table = LookupTable("city")
     for c in cities:
-        # Display names first: a key keeps the language of the first name that
-        # produced it, which is the language suggestions are shown in.
+        # Display names first: a key keeps the language and kind of the first name
+        # that produced it (the language suggestions are shown in), so a town whose
+        # key equals an affix-free form of the member's name ("Düren" from "Kreis
+        # Düren") counts as the member's own name.
         for lang in Language:
             table.add(c.name(lang), c.id, lang.value)
         table.add(c.id, c.id, Language.DE.value)
-        for text in (*c.aliases, *c.members):
-            table.add(text, c.id, _lang_of(text))
+        for kind, texts in (
+            (_OWN, c.aliases),
+            (_MEMBER, (*c.members, *c.member_aliases)),
+            (_PARENT, c.parent_aliases),
+        ):
+            for text in texts:
+                table.add(text, c.id, _lang_of(text), kind)
     return table
 
 
@@ -111,17 +122,47 @@ class CityRegistry:
 
         Case, diacritics (``ü`` as ``u`` or ``ue``), apostrophes, spaces and
         hyphens do not matter, nor do affixes such as ``市``/``区`` or ``Stadt``.
-        Component towns of a district or network resolve to that member.
+        Component towns of a district or network resolve to that member, and
+        so does the larger city a district member lies in ("Shenzhen" -> Bao'an);
+        :meth:`resolve_with_note` tells these cases apart.
 
         Raises:
-            UnknownCityError: ``text`` names no member; ``suggestions`` lists
-                the nearest member names, in Chinese for Chinese input.
+            UnknownCityError: ``text`` names no member; ``suggestions`` lists up
+                to three member names, in Chinese for Chinese input: first a
+                member named inside ``text`` ("佛山" in "佛山市南海区"), then
+                close spellings, then the least dissimilar names.
         """
-        found = self._city_keys.find(text)
-        if found is not None:
-            return self._cities[found]
-        near = self._suggest(text, self._city_keys, lambda i, lang: self._cities[i].name(lang))
-        raise UnknownCityError(unknown_message("ISA member city", text, near), text, near)
+        return self.resolve_with_note(text)[0]
+
+    def resolve_with_note(self, text: str) -> tuple[City, str | None]:
+        """Like :meth:`resolve`, plus a note when ``text`` is not the member's own name.
+
+        The note (English, naming the member in the script of ``text``) says that
+        ``text`` is the larger city the member lies in (``"Shenzhen"`` -> Bao'an,
+        ``"广州"`` -> Nansha) or one of the member's component towns
+        (``"Freiburg"`` -> Region Schwarzwald). It is None for the member's own
+        names and aliases. Callers may show it as a warning.
+
+        Raises:
+            UnknownCityError: as :meth:`resolve`.
+        """
+        entry = self._city_keys.find_entry(text)
+        if entry is None:
+            raise self._unknown_city(text)
+        city = self._cities[entry.target]
+        if entry.kind == _OWN:
+            return city, None
+        said = " ".join(text.split())
+        name = city.name(Language.ZH if has_cjk(text) else entry.lang)
+        if entry.kind == _PARENT:
+            return city, (
+                f"{said!r} resolved to the ISA member {name} (id {city.id!r}), which lies "
+                f"within it; {said} as a whole is not an ISA member"
+            )
+        return city, (
+            f"{said!r} resolved to the ISA member {name} (id {city.id!r}), "
+            f"of which it is a component town"
+        )
 
     def by_country(self, country: Country | str) -> tuple[City, ...]:
         """The members in ``country`` (``"DE"`` or ``"CN"``), in file order."""
@@ -161,18 +202,38 @@ class CityRegistry:
         found = self._region_keys.find(text)
         if found is not None:
             return self._regions[found]
-        near = self._suggest(text, self._region_keys, lambda c, lang: self._regions[c].name(lang))
+        near = self._suggest(
+            text, self._region_keys.near(text), lambda c, lang: self._regions[c].name(lang)
+        )
         raise UnknownRegionError(unknown_message("region", text, near), text, near)
 
+    def _unknown_city(self, text: str) -> UnknownCityError:
+        # A member named inside the input comes first ("佛山" in "佛山市南海区"):
+        # likely meant, yet not resolved silently, since a part of a member city
+        # is not necessarily the member. Then close spellings, then, so that the
+        # fix always names members, the most similar names without a cutoff.
+        table = self._city_keys
+        inside, close = table.contained(text), table.near(text)
+        near = self._suggest(
+            text,
+            (*inside, *close, *table.ranked(text)),
+            lambda i, lang: self._cities[i].name(lang),
+        )
+        similar = bool(inside or close)
+        message = unknown_message("ISA member city", text, near, close=similar)
+        return UnknownCityError(message, text, near, close=similar)
+
     @staticmethod
-    def _suggest(text: str, table: LookupTable, name: _Namer) -> tuple[str, ...]:
+    def _suggest(text: str, pairs: Iterable[tuple[str, str]], name: _Namer) -> tuple[str, ...]:
         # Chinese input gets Chinese names; otherwise each suggestion is shown in
         # the language of the name that came closest (German unless it was English).
         cjk = has_cjk(text)
         out: dict[str, str] = {}  # target -> display name of its closest name
-        for target, lang in table.near(text):
+        for target, lang in pairs:
             out.setdefault(target, name(target, Language.ZH if cjk else lang))
-        return tuple(out.values())[:_MAX_SUGGESTIONS]
+            if len(out) == _MAX_SUGGESTIONS:
+                break
+        return tuple(out.values())
 
 
 def load_cities(path: str | Path) -> CityRegistry:

@@ -35,6 +35,10 @@ _EXPECTED = (
 # Optional section letter, optional "." or "-", two-digit division, then an
 # optional group (one digit) or class (two digits) that is cut off.
 _CODE = re.compile(r"^(?:(?P<letter>[A-Z])[.\-]?)?(?P<division>\d{2})(?:\.(?P<rest>\d{1,2}))?$")
+# A bare one-digit division, as spreadsheets and JSON numbers leave it: Excel
+# reads "01.11" as the number 1.11 and "05" as 5. Only without a section letter,
+# since nothing turns "A01" into "A1".
+_NUMERIC = re.compile(r"^(?P<division>\d)(?:\.(?P<rest>\d{1,2}))?$")
 _LETTER = re.compile(r"^[A-Z]$")
 _LABELS = ("label_de", "label_zh", "label_en")
 
@@ -97,7 +101,10 @@ class SectorTable:
         ``"C"`` stays ``"C"``; ``"C20"``, ``"c20"``, ``"20"``, ``"C 20"``,
         ``"20.1"``, ``"20.14"`` and ``"C20.1"`` all become ``"C20"``. Groups and
         classes are cut to their division (their existence is not checked:
-        only sections and divisions are shipped).
+        only sections and divisions are shipped). A division that lost its
+        leading zero in a spreadsheet or JSON number is padded: ``"1"``,
+        ``"1.1"`` and ``"1.11"`` (from ``01.11``) become ``"A01"``, ``"5"``
+        becomes ``"B05"``; ``"4"`` is an error like ``"04"``.
 
         Raises:
             UnknownSectorError: not a code of this form; a division that NACE
@@ -110,9 +117,12 @@ class SectorTable:
                 return text
             raise self._error(code, f"unknown NACE code {code!r}; {_EXPECTED}")
         match = _CODE.match(text)
-        if match is None:
+        if match is not None:
+            number, letter = match["division"], match["letter"]
+        elif numeric := _NUMERIC.match(text):
+            number, letter = "0" + numeric["division"], None
+        else:
             raise self._error(code, f"unknown NACE code {code!r}; {_EXPECTED}", text)
-        number, letter = match["division"], match["letter"]
         division = self._divisions.get(number)
         if division is None:
             near = self._neighbours(number)

@@ -35,7 +35,8 @@ def test_demo_runs_on_the_embedded_sample(capsys: pytest.CaptureFixture[str]) ->
     out = capsys.readouterr().out
     listings, _ = sample_paths()
     total = sum(1 for line in listings.read_text("utf-8").splitlines() if line.strip())
-    assert f"{total} listings" in out
+    assert f"{total} listings, 0 errors" in out
+    assert "expired before 2026-11-01" in out  # warnings are shown, judged on --today
     assert "labelled request/offer pairs" in out
     assert "C Manufacturing" in out
 

@@ -156,7 +156,7 @@ def test_every_format_loads(tmp_path: Path, ext: str) -> None:
 def test_round_trip_every_format(tmp_path: Path, ext: str) -> None:
     original = list(load(written(tmp_path, GOOD, "src.jsonl")))
     path = tmp_path / f"out.{ext}"
-    assert write_listings(original, path) == 3
+    assert write_listings(original, path, include_contact=True) == 3
     again = list(load(path))
     assert again == original
     # Listing equality ignores contact data, so compare it (and everything) explicitly.
@@ -204,7 +204,7 @@ def test_csv_without_bom_semicolons_and_aliases(tmp_path: Path) -> None:
         OrgType.COMPANY,
     )
     assert a.created_at == date(2025, 3, 1) and a.language is Language.DE
-    assert a.sector == ("C", "C28")  # whitespace separates codes
+    assert a.sector == ("C28",)  # a space does not separate codes
     assert (b.kind, b.category, b.city, b.language) == (
         Kind.REQUEST,
         Category.PRODUCT,
@@ -260,6 +260,8 @@ def test_xlsx_native_values(tmp_path: Path) -> None:
     issue = only_error(result)
     assert (issue.row, issue.field, issue.listing_id) == (4, "created_at", "124")
     assert result.rows_read == 2
+    skipped = [i for i in result.warnings if "empty row" in i.problem]
+    assert len(skipped) == 1 and skipped[0].problem.startswith("1 empty row(s) skipped")
 
 
 def test_xlsx_formula_like_text_stays_text(tmp_path: Path) -> None:
@@ -412,7 +414,7 @@ def test_field_error(tmp_path: Path, ext: str, field: str, value: str, problem: 
 
 def test_unknown_city_fix_names_suggestions(tmp_path: Path) -> None:
     issue = only_error(lenient(written(tmp_path, rows_with(0, city="Kolm"))))
-    assert issue.value == "'Kolm'"
+    assert issue.value == "Kolm"  # raw text; quoted only in the report
     assert "Köln" in issue.fix
 
 
@@ -455,7 +457,7 @@ def test_synonyms_and_normalisation(tmp_path: Path) -> None:
     )
     assert first.title == "ABC123 Halle"
     assert first.keywords == ("Halle", "Lager", "Logistik")
-    assert first.sector == ("C", "C28", "C25")
+    assert first.sector == ("C25", "C28")  # canonical: sorted, section covered by C28
     assert first.created_at == date(2025, 3, 1)
 
 
@@ -610,7 +612,7 @@ def test_ragged_csv_row(tmp_path: Path) -> None:
         csv.writer(fh).writerow([*(str(v) for v in GOOD[0].values()), "stray"])
     result = lenient(path)
     issue = only_error(result)
-    assert issue.row == 5 and "cells but the header has" in issue.problem
+    assert issue.row == 5 and "row has 17 cells, header has 16 columns" in issue.problem
     assert len(result) == 3
 
 
@@ -680,7 +682,7 @@ def test_sample_corpus_every_format(tmp_path: Path, sample: LoadResult, ext: str
     raw = [json.loads(line) for line in SAMPLE.read_text("utf-8").splitlines() if line.strip()]
     expected = [x.full_dict() for x in sample]
     write_rows(raw, tmp_path / f"rows.{ext}")
-    write_listings(sample, tmp_path / f"listings.{ext}")
+    write_listings(sample, tmp_path / f"listings.{ext}", include_contact=True)
     for name in (f"rows.{ext}", f"listings.{ext}"):
         again = load_listings(tmp_path / name, today=date(2026, 1, 1))
         assert again.ok, again.report(limit=20)
@@ -702,3 +704,306 @@ def test_stated_language_contradicting_the_script_warns(tmp_path: Path) -> None:
     assert len(result) == 3  # kept as stated: a warning, not an error
     assert [(w.row, w.field) for w in result.warnings] == [(2, "language"), (3, "language")]
     assert result.listings[1].language is Language.DE
+
+
+# --- review findings (regression tests) ---------------------------------------------------
+
+HEADER = "id,kind,category,title,organization,org_type,city,sector,created_at"
+
+
+def good_line(listing_id: str, title: str = "Pumpen") -> str:
+    return f"{listing_id},offer,product,{title},ACME,company,koeln,C28,2025-01-02"
+
+
+def csv_file(tmp_path: Path, *lines: str, name: str = "l.csv") -> Path:
+    path = tmp_path / name
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8", newline="")
+    return path
+
+
+def test_overlong_csv_cell_rejects_only_its_row(tmp_path: Path) -> None:
+    limit = csv.field_size_limit()
+    path = csv_file(tmp_path, HEADER, good_line("a1", "x" * (limit + 10)), good_line("a2"))
+    result = lenient(path)
+    issue = only_error(result)
+    assert issue.row == 2 and f"longer than {limit} characters" in issue.problem
+    assert [x.id for x in result] == ["a2"]  # the rest of the file is still read
+    assert csv.field_size_limit() == limit  # the process-wide limit is untouched
+
+
+def test_unterminated_quote_is_reported(tmp_path: Path) -> None:
+    path = csv_file(tmp_path, HEADER, good_line("a1"), '"' + good_line("a2"), good_line("a3"))
+    result = lenient(path)
+    issue = only_error(result)
+    assert issue.row == 3
+    assert "quote opened in row 3 is never closed; rows 3.. not read" in issue.problem
+    assert [x.id for x in result] == ["a1"]
+    with pytest.raises(ListingValidationError, match="never closed"):
+        load(path)
+
+
+def test_xlsx_other_sheets_with_data_warn(tmp_path: Path) -> None:
+    book = Workbook()
+    first = book.active
+    assert first is not None
+    first.title = "Angebote"
+    first.append(HEADER.split(","))
+    first.append(good_line("a1").split(","))
+    other = book.create_sheet("Gesuche")
+    other.append(HEADER.split(","))
+    for i in range(12):
+        other.append(good_line(f"g{i}").split(","))
+    book.create_sheet("Leer")
+    path = tmp_path / "book.xlsx"
+    book.save(path)
+    result = load(path)
+    assert [x.id for x in result] == ["a1"]
+    (warning,) = [w for w in result.warnings if "sheet" in w.problem]
+    assert "sheet 'Gesuche' (13 row(s) with data) not read" in warning.problem
+    assert "'Leer'" not in result.report()
+
+
+@pytest.mark.parametrize("ext", ["json", "jsonl"])
+def test_duplicate_json_key_is_a_row_error(tmp_path: Path, ext: str) -> None:
+    first = json.dumps(GOOD[0], ensure_ascii=False)[:-1] + ', "title": "Other"}'
+    second = json.dumps(GOOD[1], ensure_ascii=False)
+    text = f"[{first},\n{second}]" if ext == "json" else f"{first}\n{second}\n"
+    path = tmp_path / f"l.{ext}"
+    path.write_text(text, encoding="utf-8")
+    result = lenient(path)
+    issue = only_error(result)
+    assert issue.row == 1 and "key(s) 'title' given more than once" in issue.problem
+    assert [x.id for x in result] == ["L-2"]
+
+
+def test_deeply_nested_json(tmp_path: Path) -> None:
+    deep = "[" * 100_000 + "]" * 100_000
+    path = tmp_path / "deep.json"
+    path.write_text(deep, encoding="utf-8")
+    assert "nested too deeply" in file_error(path).problem
+    path = tmp_path / "deep.jsonl"
+    path.write_text(deep + "\n" + json.dumps(GOOD[1]) + "\n", encoding="utf-8")
+    result = lenient(path)
+    issue = only_error(result)
+    assert issue.row == 1 and "nested too deeply" in issue.problem
+    assert [x.id for x in result] == ["L-2"]
+
+
+def test_lone_surrogate_is_a_field_error(tmp_path: Path) -> None:
+    path = tmp_path / "l.jsonl"
+    line = json.dumps(dict(GOOD[0], title="Pumpe \\ud800"))  # escaped by json.dumps
+    path.write_text(line.replace("\\\\ud800", "\\ud800") + "\n", encoding="utf-8")
+    issue = only_error(lenient(path))
+    assert issue.field == "title" and "lone UTF-16 surrogate" in issue.problem
+
+
+@pytest.mark.parametrize("ext", ["csv", "jsonl", "xlsx", "parquet"])
+def test_failing_write_leaves_no_half_file(tmp_path: Path, ext: str) -> None:
+    path = written(tmp_path, GOOD, f"out.{ext}")
+    before = path.read_bytes()
+    with pytest.raises((UnicodeError, ValueError)):
+        write_rows([*GOOD, dict(GOOD[0], title="bad \ud800")], path)
+    assert path.read_bytes() == before
+    assert [p.name for p in tmp_path.iterdir()] == [path.name]  # no temporary file left
+
+
+def test_xlsx_formula_without_computed_value(tmp_path: Path) -> None:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(HEADER.split(","))
+    sheet.append(good_line("a1").split(","))
+    sheet.append([*good_line("a2").split(",")[:3], '=UPPER("x")', *good_line("a2").split(",")[4:]])
+    path = tmp_path / "f.xlsx"
+    book.save(path)  # openpyxl stores formulas without a computed value
+    result = lenient(path)
+    issue = only_error(result)
+    assert (issue.row, issue.field, issue.value) == (3, "title", '=UPPER("x")')
+    assert "formula without a computed value" in issue.problem and "paste values" in issue.fix
+    assert [x.id for x in result] == ["a1"]
+
+
+@pytest.mark.parametrize("ext", ["csv", "jsonl", "xlsx", "parquet"])
+@pytest.mark.parametrize("error", ["#N/A", "#NV", "#BEZUG!", "#WERT!", "#DIV/0!", " #name? "])
+def test_excel_error_values_are_field_errors(tmp_path: Path, ext: str, error: str) -> None:
+    result = lenient(written(tmp_path, rows_with(0, organization=error), f"l.{ext}"))
+    issue = only_error(result)
+    assert issue.field == "organization" and "an Excel error value" in issue.problem
+    assert len(result) == 2
+
+
+def test_sector_text_and_canonical_form(tmp_path: Path) -> None:
+    rows = [dict(GOOD[0], sector="C 20"), dict(GOOD[1], sector="C20, C"), dict(GOOD[2])]
+    rows[2]["sector"] = "C; C20 | L / 68"
+    a, b, c = load(written(tmp_path, rows))
+    assert a.sector == b.sector == ("C20",)
+    assert c.sector == ("C20", "L68")
+
+
+def test_json_boolean_is_not_text(tmp_path: Path) -> None:
+    issue = only_error(lenient(written(tmp_path, rows_with(0, id=True), "l.json")))
+    assert issue.field == "id" and issue.problem == "expected text, got a boolean"
+
+
+def test_nested_list_has_its_own_message(tmp_path: Path) -> None:
+    path = tmp_path / "l.json"
+    path.write_text(json.dumps(rows_with(0, sector=[["C28"]])), encoding="utf-8")
+    issue = only_error(lenient(path))
+    assert issue.field == "sector" and issue.problem == "a list inside a list"
+    assert "lists are only allowed" not in issue.fix
+
+
+def test_short_csv_row_is_an_error(tmp_path: Path) -> None:
+    short = good_line("a1").rsplit(",", 1)[0]
+    path = csv_file(tmp_path, HEADER, short, "", good_line("a2") + ",,", good_line("a3"))
+    result = lenient(path)
+    issue = only_error(result)
+    assert issue.row == 2 and issue.problem == "row has 8 cells, header has 9 columns"
+    assert [x.id for x in result] == ["a2", "a3"]  # blank line and empty extra cells are fine
+
+
+def test_no_files_given() -> None:
+    with pytest.raises(ValueError, match="no files given"):
+        load_listings([])
+
+
+def test_duplicate_id_of_a_rejected_row_says_so(tmp_path: Path) -> None:
+    rows = [dict(GOOD[0], city="Atlantis"), dict(GOOD[1], id="00123")]
+    result = lenient(written(tmp_path, rows))
+    dup = [i for i in result.errors if i.field == "id"]
+    assert len(dup) == 1 and dup[0].problem.endswith("row 2 (that row was rejected)")
+    other = lenient(written(tmp_path, [GOOD[0], dict(GOOD[1], id="00123")], "ok.csv"))
+    assert "rejected" not in only_error(other).problem
+
+
+@pytest.mark.parametrize(
+    ("tag", "lang"),
+    [("de-DE", Language.DE), ("en-US", Language.EN), ("zh-CN", Language.ZH)]
+    + [("zh-TW", Language.ZH), ("zh_Hant", Language.ZH), ("DE-AT", Language.DE)],
+)
+def test_language_tags(tmp_path: Path, tag: str, lang: Language) -> None:
+    title = "寻找合作伙伴" if lang is Language.ZH else GOOD[0]["title"]
+    first = next(iter(load(written(tmp_path, rows_with(0, language=tag, title=title)))))
+    assert first.language is lang
+
+
+def test_contact_values_are_masked_in_reports(tmp_path: Path) -> None:
+    email, phone, name = "max.mustermann@firma", "call Max 0171-1234567", "N" * 300
+    rows = rows_with(0, contact_email=email, contact_phone=phone, contact_name=name)
+    path = written(tmp_path, rows)
+    jsonl = tmp_path / "bad.jsonl"
+    jsonl.write_text('{"id": "a1", "contact_email": "secret.person@x.de" "oops"}\n', "utf-8")
+    result = load([path, jsonl], strict=False)
+    by_field = {i.field: i.value for i in result.errors}
+    assert by_field["contact_email"] == "ma***@firma"
+    assert by_field["contact_phone"] is not None and by_field["contact_phone"].endswith("***67")
+    with pytest.raises(ListingValidationError) as caught:
+        load([path, jsonl])
+    texts = [result.report(), str(caught.value), json.dumps([str(i) for i in result.issues])]
+    for text in texts:
+        for secret in (email, "0171-1234567", "secret.person@x.de", "N" * 10):
+            assert secret not in text
+
+
+def test_write_listings_leaves_out_contact_by_default(tmp_path: Path) -> None:
+    original = list(load(written(tmp_path, GOOD, "src.jsonl")))
+    write_listings(original, tmp_path / "out.jsonl")
+    text = (tmp_path / "out.jsonl").read_text("utf-8")
+    assert "contact" not in text and "anna.mueller" not in text
+
+
+@pytest.mark.parametrize(
+    ("field", "text", "found"),
+    [
+        ("title", "Pumpen, Anfragen an info@acme.de", "an e-mail address"),
+        ("description", "Rufen Sie an: +49 (0)221 123 45 67", "a phone number"),
+        ("organization", "ACME Tel. 0221/1234567", "a phone number"),
+        ("keywords", "Pumpen; 13812345678", "a phone number"),
+    ],
+)
+def test_contact_data_in_public_field_warns(
+    tmp_path: Path, field: str, text: str, found: str
+) -> None:
+    result = load(written(tmp_path, rows_with(0, **{field: text})))
+    (warning,) = [w for w in result.warnings if w.field == field]
+    assert f"looks like contact data ({found}) in a public field" in warning.problem
+    assert "info@acme.de" not in result.report() and "1234567" not in result.report()
+    assert len(result) == 3
+
+
+def test_no_contact_warning_for_quantities_and_norms(tmp_path: Path, sample: LoadResult) -> None:
+    text = "500 m2, ISO 9001:2015, 20 t/Monat, 2020-2025, PLZ 01099, 1.000.000 Stück, 0,5 mm"
+    result = load(written(tmp_path, rows_with(0, description=text, title="Halle 12345678")))
+    assert not result.issues, result.report()
+    assert not [w for w in sample.warnings if "contact data" in w.problem]
+
+
+def test_failed_lookups_are_cached_without_exceptions() -> None:
+    from isa_match import _io_fields as fields
+
+    for fn, text in ((fields._city, "Atlantis"), (fields._sector, "Z99")):
+        found = fn(text)
+        assert not isinstance(found, BaseException)
+        assert fn(text) is found  # cached
+
+
+def test_misspelt_column_is_an_error_unrelated_one_a_warning(tmp_path: Path) -> None:
+    rows = [{"descriptoin" if k == "description" else k: v for k, v in r.items()} for r in GOOD]
+    rows = [dict(r, notes="x") for r in rows]
+    path = written(tmp_path, rows)
+    with pytest.raises(ListingValidationError):
+        load(path)
+    result = lenient(path)
+    issue = only_error(result)
+    assert "unknown column 'descriptoin'; did you mean 'description'" in issue.problem
+    assert any("'notes'" in w.problem for w in result.warnings)
+
+
+def test_xlsx_unnamed_columns_warn_only_with_data(tmp_path: Path) -> None:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append([None, *HEADER.split(","), None, "x"])
+    sheet.append([None, *good_line("a1").split(","), None, "x"])
+    sheet.append([None, *good_line("a2").split(","), "data", "x"])
+    path = tmp_path / "u.xlsx"
+    book.save(path)
+    result = load(path)
+    assert len(result) == 2
+    problems = [w.problem for w in result.warnings]
+    assert any(
+        p.startswith("unnamed column 11 has no header but holds data in 1") for p in problems
+    )
+    assert not any("column 1 " in p for p in problems), problems
+
+
+def test_missing_file_and_folder_before_type_check(tmp_path: Path) -> None:
+    assert "no such file" in file_error(tmp_path / "nope.ods").problem
+    (tmp_path / "dir.csv").mkdir()
+    assert "is a folder" in file_error(tmp_path / "dir.csv").problem
+    (tmp_path / "dir").mkdir()
+    assert "is a folder" in file_error(tmp_path / "dir").problem
+
+
+def test_misspelt_json_key_is_an_error(tmp_path: Path) -> None:
+    rows = [dict(GOOD[0], created_by="x", organisaton="ACME"), GOOD[1]]
+    result = lenient(written(tmp_path, rows, "l.jsonl"))
+    issue = only_error(result)
+    assert "unknown key 'organisaton' (first in row 1); did you mean" in issue.problem
+    assert any("'created_by'" in w.problem for w in result.warnings)
+
+
+def test_json_object_as_text_field(tmp_path: Path) -> None:
+    path = tmp_path / "l.json"
+    path.write_text(json.dumps(rows_with(0, organization={"name": "ACME"})), encoding="utf-8")
+    issue = only_error(lenient(path))
+    assert issue.field == "organization" and issue.problem == "expected text, got an object"
+
+
+def test_stray_quote_rejects_its_row_only(tmp_path: Path) -> None:
+    bad = good_line("a2", '"5" Rohr"')  # silently became '5 Rohr"' before
+    path = csv_file(tmp_path, HEADER, good_line("a1"), bad, good_line("a3"))
+    result = lenient(path)
+    issue = only_error(result)
+    assert issue.row == 3 and issue.problem.startswith("cannot parse the row")
+    assert [x.id for x in result] == ["a1", "a3"]

@@ -23,7 +23,7 @@ from isa_match.reference import (
     normalize_key,
     sectors,
 )
-from isa_match.reference._keys import has_cjk, key_variants
+from isa_match.reference._keys import LookupTable, has_cjk, key_variants
 from isa_match.schema import Country, Language
 
 # The canonical member ids and regions of the shared contract (helper_common.md).
@@ -98,6 +98,19 @@ def _cities_doc() -> dict[str, Any]:
     return doc
 
 
+def _all_names(city: City) -> tuple[str, ...]:
+    return (
+        city.id,
+        city.name_de,
+        city.name_zh,
+        city.name_en,
+        *city.aliases,
+        *city.members,
+        *city.member_aliases,
+        *city.parent_aliases,
+    )
+
+
 def _write(tmp_path: Path, doc: dict[str, Any], name: str = "data.json") -> Path:
     path = tmp_path / name
     path.write_text(json.dumps(doc, ensure_ascii=False), encoding="utf-8")
@@ -166,8 +179,7 @@ def test_german_members_resolve_from_chinese_exonyms(
 
 def test_every_name_alias_member_and_id_resolves_to_its_own_city(registry: CityRegistry) -> None:
     for city in registry:
-        names = (city.id, city.name_de, city.name_zh, city.name_en, *city.aliases, *city.members)
-        for name in names:
+        for name in _all_names(city):
             assert registry.resolve(name) is city, name
             assert registry.resolve(f"  {name.upper()}  ") is city, name
 
@@ -201,10 +213,175 @@ def test_suggestions_follow_language_of_input(registry: CityRegistry) -> None:
 def test_non_member_and_empty_input_are_errors(registry: CityRegistry) -> None:
     with pytest.raises(UnknownCityError, match="unknown ISA member city 'Berlin'"):
         registry.resolve("Berlin")
+    with pytest.raises(UnknownCityError) as no_letters:
+        registry.resolve("   ?")
+    assert no_letters.value.suggestions == ()  # nothing to compare
+    assert str(no_letters.value) == "unknown ISA member city '   ?' (no similar name is known)"
     with pytest.raises(UnknownCityError, match="empty ISA member city"):
         registry.resolve("  ")
     with pytest.raises(UnknownCityError, match="did you mean: koeln"):
         registry.get("koln")
+
+
+# Regression (review): unknown cities must always name members in the fix.
+@pytest.mark.parametrize(
+    "text", ["Berlin", "Frankfurt", "atlantis", "Halle", "Lindenberg", "Shanghai", "上海", "北京市"]
+)
+def test_unknown_city_always_names_three_members(registry: CityRegistry, text: str) -> None:
+    with pytest.raises(UnknownCityError) as info:
+        registry.resolve(text)
+    near = info.value.suggestions
+    assert len(near) == 3 and len(set(near)) == 3, near
+    assert len({registry.resolve(name).id for name in near}) == 3  # names of three members
+    assert all(has_cjk(name) == has_cjk(text) for name in near), near  # input's script
+    assert ", ".join(near) in str(info.value)
+    with pytest.raises(UnknownCityError) as again:
+        registry.resolve(text)
+    assert again.value.suggestions == near  # deterministic
+
+
+def test_far_suggestions_are_not_offered_as_typos(registry: CityRegistry) -> None:
+    with pytest.raises(UnknownCityError) as far:
+        registry.resolve("Berlin")
+    assert "did you mean" not in str(far.value) and far.value.close is False
+    assert "no known name is similar; the nearest are: " in str(far.value)
+    with pytest.raises(UnknownCityError, match="did you mean: Köln, ") as typo:
+        registry.resolve("Kolnn")
+    assert typo.value.close is True
+    with pytest.raises(UnknownCityError) as inside:
+        registry.resolve("佛山市南海区")
+    assert inside.value.close is True
+
+
+@pytest.mark.parametrize(
+    ("text", "first"),
+    [
+        ("佛山市南海区", "佛山"),  # a district of Foshan; before, 广州市南沙区 came first
+        ("广东省佛山市顺德区", "佛山"),
+        ("深圳市龙岗区", "深圳市宝安区"),  # another district of Shenzhen
+        ("Köln-Ehrenfeld", "Köln"),
+        ("Koeln Ehrenfeld", "Köln"),
+        ("Freiburg im Breisgau Innenstadt", "Region Schwarzwald"),
+        ("Nürnberger Land", "Nürnberg"),
+        ("Shenzhen Longgang", "Bao'an (Shenzhen)"),
+        ("Kreis Düren Köln Niederlassung", "Kreis Düren"),  # longest name first
+    ],
+)
+def test_member_named_inside_unknown_input_is_suggested_first(
+    registry: CityRegistry, text: str, first: str
+) -> None:
+    with pytest.raises(UnknownCityError) as info:  # still an error, not resolved silently
+        registry.resolve(text)
+    near = info.value.suggestions
+    assert near[0] == first and len(near) == 3, near
+    assert f"did you mean: {first}" in str(info.value)
+
+
+def test_contained_names_start_at_a_word_and_longest_comes_first() -> None:
+    table = LookupTable("city")
+    table.add("Inden", "inden", "de")
+    table.add("Köln", "koeln", "de")
+    table.add("Kreis Düren", "kreis-dueren", "de")
+    table.add("佛山", "foshan", "zh")
+    assert table.contained("Lindenberg") == []  # "inden" inside a word is chance
+    assert table.contained("Inden-Altdorf") == [("inden", "de")]
+    assert table.contained("Kölner Dom") == [("koeln", "de")]
+    assert table.contained("Kreis Düren, Köln") == [("kreis-dueren", "de"), ("koeln", "de")]
+    assert table.contained("广东佛山南海") == [("foshan", "zh")]
+    assert table.contained("") == []
+
+
+def test_ranked_names_stay_in_the_script_of_the_input() -> None:
+    table = LookupTable("city")
+    table.add("Köln", "koeln", "de")
+    table.add("科隆", "koeln", "zh")
+    table.add("Düren", "kreis-dueren", "de", "member")  # not a "name": not ranked
+    assert table.ranked("Berlin") == [("koeln", "de")]
+    assert table.ranked("柏林") == [("koeln", "zh")]
+    assert table.ranked("Berlin", kinds=("member",)) == [("kreis-dueren", "de")]
+    assert table.ranked("!!") == []
+
+
+# --- cities: notes on names that are not the member's own -------------------------------
+
+
+@pytest.mark.parametrize(
+    ("text", "city_id", "named"),
+    [
+        ("Shenzhen", "baoan", "Bao'an (Shenzhen)"),
+        ("深圳", "baoan", "深圳市宝安区"),
+        ("深圳市", "baoan", "深圳市宝安区"),
+        (" guangzhou ", "nansha", "Nansha (Guangzhou)"),
+        ("广州", "nansha", "广州市南沙区"),
+    ],
+)
+def test_parent_city_resolves_with_a_note(
+    registry: CityRegistry, text: str, city_id: str, named: str
+) -> None:
+    city, note = registry.resolve_with_note(text)
+    assert city.id == city_id and registry.resolve(text) is city
+    assert note == (
+        f"{text.strip()!r} resolved to the ISA member {named} (id {city_id!r}), which lies "
+        f"within it; {text.strip()} as a whole is not an ISA member"
+    )
+
+
+@pytest.mark.parametrize(
+    ("text", "city_id"),
+    [
+        ("Freiburg", "region-schwarzwald"), ("Freiburg im Breisgau", "region-schwarzwald"),
+        ("Lahr", "region-schwarzwald"), ("弗莱堡", "region-schwarzwald"),
+        ("Neuss", "rhein-kreis-neuss"), ("Düren", "kreis-dueren"), ("Jülich", "kreis-dueren"),
+        ("Fulda", "region-fulda"), ("Stadt Fulda", "region-fulda"), ("Hünfeld", "region-fulda"),
+        ("Rüsselsheim", "drei-gewinnt"), ("Raunheim", "drei-gewinnt"), ("劳恩海姆", "drei-gewinnt"),
+    ],
+)  # fmt: skip
+def test_component_town_resolves_with_a_note(
+    registry: CityRegistry, text: str, city_id: str
+) -> None:
+    city, note = registry.resolve_with_note(text)
+    assert city.id == city_id
+    assert note is not None and note.startswith(f"{text!r} resolved to the ISA member ")
+    assert note.endswith(f"(id {city_id!r}), of which it is a component town")
+    assert city.name("zh" if has_cjk(text) else "de") in note
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["Köln", "Cologne", "科隆", "Bao'an", "宝安区", "深圳市宝安区", "Shenzhen Bao'an", "深圳宝安",
+     "Nansha", "广州市南沙区", "Kreis Düren", "Landkreis Düren", "Region Fulda", "Landkreis Fulda",
+     "Rhein-Kreis Neuss", "Region Schwarzwald", "Drei gewinnt", "Foshan City", "koeln"],
+)  # fmt: skip
+def test_own_names_resolve_without_a_note(registry: CityRegistry, text: str) -> None:
+    city, note = registry.resolve_with_note(text)
+    assert note is None and city is registry.resolve(text)
+
+
+def test_resolve_with_note_agrees_with_resolve_and_raises_alike(registry: CityRegistry) -> None:
+    notes = 0
+    for city in registry:
+        own = (city.id, city.name_de, city.name_zh, city.name_en, *city.aliases)
+        for name in _all_names(city):
+            found, note = registry.resolve_with_note(name)
+            assert found is city, name
+            assert (note is None) == (name in own), name
+            notes += note is not None
+    # 6 parent names; towns + their other spellings: Schwarzwald 2 + 5, Drei gewinnt 3 + 4,
+    # Kreis Düren 15 + 2, Region Fulda 23 + 2, Rhein-Kreis Neuss 8 + 1
+    assert notes == 6 + 7 + 7 + 17 + 25 + 9
+    with pytest.raises(UnknownCityError) as info:
+        registry.resolve_with_note("佛山市南海区")
+    assert info.value.suggestions[0] == "佛山"
+
+
+def test_parent_aliases_and_member_towns_are_marked_in_the_data(registry: CityRegistry) -> None:
+    assert registry.get("baoan").parent_aliases == ("Shenzhen", "深圳", "深圳市")
+    assert registry.get("nansha").parent_aliases == ("Guangzhou", "广州", "广州市")
+    assert "Freiburg" in registry.get("region-schwarzwald").member_aliases
+    assert all(not c.parent_aliases for c in registry if c.id not in ("baoan", "nansha"))
+    for city in registry:  # a parent or town name is never also listed as an own alias
+        marked = {*city.parent_aliases, *city.member_aliases, *city.members}
+        assert not marked & set(city.aliases), city.id
 
 
 def test_accessors(registry: CityRegistry) -> None:
@@ -283,8 +460,7 @@ def test_no_normalised_alias_belongs_to_two_cities(registry: CityRegistry) -> No
     # Recomputed here from the records, independently of the registry's own table.
     owner: dict[str, str] = {}
     for city in registry:
-        names = (city.id, city.name_de, city.name_zh, city.name_en, *city.aliases, *city.members)
-        for key in (k for name in names for k in key_variants(name)):
+        for key in (k for name in _all_names(city) for k in key_variants(name)):
             assert owner.setdefault(key, city.id) == city.id, (key, city.id, owner[key])
     assert len(owner) > 200
 
@@ -330,6 +506,15 @@ def _bad_region_prefix(doc: dict[str, Any]) -> None:
     doc["regions"][0]["country"] = "CN"
 
 
+def _parent_alias_not_a_list(doc: dict[str, Any]) -> None:
+    doc["cities"][0]["parent_aliases"] = "Aachen-Land"
+
+
+def _parent_alias_of_two_members(doc: dict[str, Any]) -> None:
+    nansha = next(c for c in doc["cities"] if c["id"] == "nansha")
+    nansha["parent_aliases"].append("深圳")
+
+
 @pytest.mark.parametrize(
     ("breakage", "message"),
     [
@@ -340,6 +525,8 @@ def _bad_region_prefix(doc: dict[str, Any]) -> None:
         (_unknown_field, r"unknown field\(s\) 'alias'"),
         (_bad_version, r"format_version: is 99"),
         (_bad_region_prefix, r"regions\[0\] \(code 'DE-BW'\): country 'CN' does not match"),
+        (_parent_alias_not_a_list, r"cities\[0\] \(id 'aachen'\): field 'parent_aliases' must"),
+        (_parent_alias_of_two_members, r"ambiguous city name '深圳' of 'nansha'"),
     ],
 )
 def test_broken_cities_file_gives_clear_error(tmp_path: Path, breakage: Any, message: str) -> None:
@@ -423,12 +610,48 @@ def test_wrong_section_letter_names_the_right_section(table: SectorTable) -> Non
     assert e.value.suggestions == ("C20",)
 
 
-@pytest.mark.parametrize("code", ["Z9", "Z", "V", "", "  ", "2", "C2", "20.123", "2014", "C-"])
+@pytest.mark.parametrize(
+    "code",
+    ["Z9", "Z", "V", "", "  ", "C2", "A1", "20.123", "2014", "C-", "1.111", "1.", "-1", ".5"],
+)
 def test_malformed_codes_are_errors(table: SectorTable, code: str) -> None:
     with pytest.raises(UnknownSectorError) as info:
         table.normalize(code)
     assert isinstance(info.value, ValueError)
     assert "expected a section letter A–U, a division 01–99" in str(info.value)
+
+
+# Regression (review): Excel turns "01.11" into 1.11 and "05" into 5; JSON numbers likewise.
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("1", "A01"), ("1.1", "A01"), ("1.11", "A01"), ("1.0", "A01"), (" 1 ", "A01"),
+        ("１.１１", "A01"), ("2", "A02"), ("3.2", "A03"), ("5", "B05"), ("9", "B09"),
+        ("9.9", "B09"),
+        # two-digit codes are read as before, never as a padded one-digit division
+        ("11", "C11"), ("11.1", "C11"), ("10.1", "C10"), ("20.10", "C20"), ("A01.1", "A01"),
+    ],
+)  # fmt: skip
+def test_one_digit_divisions_are_zero_padded(table: SectorTable, code: str, expected: str) -> None:
+    assert table.normalize(code) == expected
+    assert table.section_of(code) == expected[0]
+
+
+@pytest.mark.parametrize("code", ["4", "4.1", "4.11"])
+def test_padded_division_that_nace_does_not_have_is_an_error(table: SectorTable, code: str) -> None:
+    with pytest.raises(UnknownSectorError, match="has no division 04; did you mean: A03, B05") as e:
+        table.normalize(code)
+    assert e.value.value == code and e.value.suggestions == ("A03", "B05")
+
+
+def test_zero_and_letter_with_one_digit_stay_errors(table: SectorTable) -> None:
+    with pytest.raises(UnknownSectorError, match="has no division 00"):
+        table.normalize("0")
+    with pytest.raises(UnknownSectorError) as info:
+        table.normalize("A1")  # nothing drops the zero of "A01": a typo, not padded
+    assert info.value.suggestions[0] == "A01"
+    with pytest.raises(UnknownSectorError):
+        table.normalize("C1")  # would be padded to C01, the wrong section for 01
 
 
 def test_unknown_sector_message(table: SectorTable) -> None:

@@ -102,3 +102,23 @@ def test_filters_of_rejects_unknown_fields() -> None:
         Filters.of(colour="red")
     assert Filters.of().is_empty()
     assert not Filters.of(city="koeln").is_empty()
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("country", "de", "not one of CN, DE"),
+        ("kind", "Angebot", "not one of offer, request"),
+        ("category", "products", "not one of"),
+        ("language", "DE", "not one of de, en, zh"),
+        ("org_type", "firm", "not one of"),
+        ("sector", "c20", "canonical form"),
+        ("sector", "20", "canonical form"),
+        ("region", "NRW", "canonical form"),
+        ("city", "Köln", "canonical form"),
+    ],
+)
+def test_filters_refuse_non_canonical_values(field: str, value: str, message: str) -> None:
+    with pytest.raises(ValueError, match=message) as caught:
+        Filters.of(**{field: value})
+    assert field in str(caught.value) and repr(value) in str(caught.value)

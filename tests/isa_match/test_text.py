@@ -153,3 +153,9 @@ def test_every_control_and_format_character_is_removed() -> None:
         ch = chr(cp)
         if unicodedata.category(ch) in ("Cc", "Cf") and not ch.isspace():
             assert normalize_line(f"a{ch}b") == "ab", hex(cp)
+
+
+def test_lone_surrogates_are_removed() -> None:
+    assert normalize_line("a\ud800b\udfff") == "ab"
+    assert normalize_text("x\udc00y\nz") == "xy\nz"
+    normalize_line("a\ud800b").encode("utf-8")  # writable again
