@@ -166,9 +166,9 @@ def _unknown(exc: ValueError) -> _Unknown:
 
 
 @lru_cache(maxsize=1 << 14)
-def _city(text: str) -> City | _Unknown:
+def _city(text: str) -> tuple[City, str | None] | _Unknown:
     try:
-        return cities().resolve(text)
+        return cities().resolve_with_note(text, towns=False)
     except ValueError as exc:
         return _unknown(exc)
 
@@ -217,7 +217,19 @@ def parse_city(value: object) -> tuple[str, Country, str]:
         else:
             fix = f"no member has a similar name (nearest: {near}); use {how}"
         raise FieldError("not an ISA member city", fix)
-    return found.id, Country(found.country), found.region
+    city = found[0]
+    return city.id, Country(city.country), city.region
+
+
+def city_note(value: object) -> str | None:
+    """A warning text when a valid city value names the larger city a member lies in.
+
+    ``"Shenzhen"`` is not itself a member: it resolves to the member Bao'an
+    (Shenzhen) that lies within it; the note says so (None for a member's own
+    names, and for unknown values, which :func:`parse_city` reports).
+    """
+    found = _city(line(value))
+    return None if isinstance(found, _Unknown) else found[1]
 
 
 def parse_region(value: object) -> str:

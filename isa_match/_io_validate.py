@@ -81,6 +81,10 @@ def validate_row(
         got[name] = parsed
     listing_id: str | None = got.get("id")
     place: tuple[str, Country, str] | None = got.get("city")
+    if place is not None and (note := F.city_note(fields.get("city"))) is not None:
+        # One summary warning per distinct note and file, not one per row.
+        notes = caches.setdefault(CITY_NOTES, {})
+        notes[note] = notes.get(note, 0) + 1
     country = got.get("country")
     region = got.get("region")
     created_at: date | None = got.get("created_at")
@@ -225,6 +229,8 @@ def _parse(parse: Callable[[object], Any], value: object) -> Any:
 
 _MEMO_SIZE = 50_000
 # (field, parser, required, parse each distinct value once per load)
+CITY_NOTES = "city notes"  # key in the per-file caches: note -> number of rows
+
 _SPECS: tuple[tuple[str, Callable[[object], Any], bool, bool], ...] = (
     ("id", F.line, True, False),
     ("kind", partial(F.parse_enum, Kind), True, True),

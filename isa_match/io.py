@@ -56,7 +56,7 @@ from isa_match._io_result import (
     RowIssue,
     _Collector,
 )
-from isa_match._io_validate import validate_row
+from isa_match._io_validate import CITY_NOTES, validate_row
 from isa_match._io_write import write_raw
 from isa_match.schema import (
     Listing,
@@ -217,6 +217,14 @@ def _load_file(path: Path, name: str, out: _Collector, today: date) -> tuple[lis
     if count == 0:
         out.add(
             name, None, "no listings in the file", "add rows below the header", severity="warning"
+        )
+    for note, rows in caches.get(CITY_NOTES, {}).items():
+        out.add(
+            name,
+            None,
+            f"{rows} listing(s): {note}",
+            "nothing to do if that is the member meant; otherwise name the member city",
+            severity="warning",
         )
     if expired:
         out.add(

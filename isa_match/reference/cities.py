@@ -134,14 +134,16 @@ class CityRegistry:
         """
         return self.resolve_with_note(text)[0]
 
-    def resolve_with_note(self, text: str) -> tuple[City, str | None]:
+    def resolve_with_note(self, text: str, *, towns: bool = True) -> tuple[City, str | None]:
         """Like :meth:`resolve`, plus a note when ``text`` is not the member's own name.
 
         The note (English, naming the member in the script of ``text``) says that
         ``text`` is the larger city the member lies in (``"Shenzhen"`` -> Bao'an,
         ``"广州"`` -> Nansha) or one of the member's component towns
         (``"Freiburg"`` -> Region Schwarzwald). It is None for the member's own
-        names and aliases. Callers may show it as a warning.
+        names and aliases, and with ``towns=False`` also for component towns
+        (naming Freiburg for Region Schwarzwald is exact; naming Shenzhen for
+        Bao'an is a guess worth a warning). Callers may show it as a warning.
 
         Raises:
             UnknownCityError: as :meth:`resolve`.
@@ -150,7 +152,7 @@ class CityRegistry:
         if entry is None:
             raise self._unknown_city(text)
         city = self._cities[entry.target]
-        if entry.kind == _OWN:
+        if entry.kind == _OWN or (not towns and entry.kind != _PARENT):
             return city, None
         said = " ".join(text.split())
         name = city.name(Language.ZH if has_cjk(text) else entry.lang)

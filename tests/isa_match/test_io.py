@@ -1007,3 +1007,21 @@ def test_stray_quote_rejects_its_row_only(tmp_path: Path) -> None:
     issue = only_error(result)
     assert issue.row == 3 and issue.problem.startswith("cannot parse the row")
     assert [x.id for x in result] == ["a1", "a3"]
+
+
+def test_parent_city_names_give_one_summary_warning_per_file(tmp_path: Path) -> None:
+    rows = rows_with(1, city="深圳")
+    rows.append(dict(rows[1], id="L-4"))
+    rows.append(dict(rows[0], id="L-5", city="Freiburg"))  # a component town: exact, no note
+    result = load(written(tmp_path, rows))
+    assert [item.city for item in result] == [
+        "koeln",
+        "baoan",
+        "hamburg",
+        "baoan",
+        "region-schwarzwald",
+    ]
+    notes = [i for i in result.warnings if "as a whole is not an ISA member" in i.problem]
+    assert len(notes) == 1
+    assert notes[0].problem.startswith("2 listing(s): '深圳' resolved to the ISA member")
+    assert not [i for i in result.warnings if "Freiburg" in i.problem]

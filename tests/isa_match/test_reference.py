@@ -346,6 +346,13 @@ def test_component_town_resolves_with_a_note(
     assert city.name("zh" if has_cjk(text) else "de") in note
 
 
+def test_towns_false_keeps_only_parent_city_notes(registry: CityRegistry) -> None:
+    city, note = registry.resolve_with_note("Freiburg", towns=False)
+    assert city.id == "region-schwarzwald" and note is None
+    city, note = registry.resolve_with_note("深圳", towns=False)
+    assert city.id == "baoan" and note is not None and "深圳 as a whole is not" in note
+
+
 @pytest.mark.parametrize(
     "text",
     ["Köln", "Cologne", "科隆", "Bao'an", "宝安区", "深圳市宝安区", "Shenzhen Bao'an", "深圳宝安",
