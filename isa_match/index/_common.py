@@ -23,6 +23,12 @@ from isa_match.index.base import (
 )
 from isa_match.schema import Filters
 
+#: ``load(..., mmap=None)`` memory-maps a vectors file at least this large (256 MB:
+#: 131,072 vectors at d=512) instead of reading it into RAM, so a 1M index keeps
+#: its 2 GB float32 store of record on disk (page cache) and only the FAISS codes,
+#: ids and metadata resident.
+MMAP_MIN_BYTES = 2**28
+
 
 class StoreIndex:
     """Base of the in-process backends: a :class:`Store` plus a search strategy.
@@ -53,14 +59,14 @@ class StoreIndex:
         return len(self._store)
 
     def __contains__(self, item_id: object) -> bool:
-        return item_id in self._store.slot_of
+        return item_id in self._store.ids
 
     def __repr__(self) -> str:
         return f"{type(self).__name__}(dim={self.dim}, count={len(self)})"
 
     def ids(self) -> list[str]:
         """All listing ids in the index (slot order)."""
-        return list(self._store.slot_of)
+        return list(self._store.ids)
 
     def add(self, items: Sequence[ItemMeta], vectors: npt.ArrayLike) -> None:
         """Add items with their vectors (one row each); an existing id is replaced.
@@ -102,9 +108,9 @@ class StoreIndex:
         if filters is not None and filters.is_empty():
             filters = None
         scores, found = self._search(q, k, filters)
-        ids = self._store.slot_ids
+        name = self._store.ids.name
         return [
-            [Hit(ids[s], float(v)) for v, s in zip(row_s, row_i, strict=True) if s >= 0]
+            [Hit(name(s), float(v)) for v, s in zip(row_s, row_i, strict=True) if s >= 0]
             for row_s, row_i in zip(scores.tolist(), found.tolist(), strict=True)
         ]
 
@@ -138,7 +144,11 @@ class StoreIndex:
 
     @classmethod
     def load(
-        cls, path: str | Path, *, expect_encoder: EncoderLike | None = None, mmap: bool = False
+        cls,
+        path: str | Path,
+        *,
+        expect_encoder: EncoderLike | None = None,
+        mmap: bool | None = None,
     ) -> Self:
         """Read a folder written by :meth:`save`, checking manifest and checksums.
 
@@ -146,7 +156,12 @@ class StoreIndex:
             path: the index folder.
             expect_encoder: when given, refuse an index built by another encoder.
             mmap: memory-map the float32 vectors read-only instead of reading
-                them into RAM (they are copied into RAM on the first ``add``).
+                them into RAM (they are copied into RAM on the first ``add``);
+                ``None`` (default) maps them when the file holds at least
+                :data:`MMAP_MIN_BYTES`. Mapped rows are read on demand: re-scoring
+                touches ``k * refine`` rows per query, a city filter its city's
+                contiguous rows; the pages stay in the shared, reclaimable page
+                cache rather than in the process's private memory.
 
         Raises:
             IndexCorruptError: a missing, truncated or altered file.
@@ -154,6 +169,9 @@ class StoreIndex:
         """
         path = Path(path)
         manifest = _persist.read_manifest(path, backend=cls.backend, expect_encoder=expect_encoder)
+        if mmap is None:
+            entry = manifest["files"].get("vectors.npy")
+            mmap = isinstance(entry, dict) and int(entry.get("bytes", 0)) >= MMAP_MIN_BYTES
         try:
             dim = int(manifest["dim"])
             vocab = _read_json(path / "vocab.json")

@@ -19,6 +19,7 @@ from __future__ import annotations
 import hashlib
 import io
 import json
+import mmap as mmap_module
 import os
 import shutil
 import uuid
@@ -210,4 +211,10 @@ def load_npy(path: Path, name: str, *, mmap: bool = False) -> npt.NDArray[Any]:
         )
     except (OSError, ValueError) as exc:
         raise IndexCorruptError(f"{path / name}: unreadable array ({exc})") from exc
+    handle = getattr(arr, "_mmap", None)
+    if handle is not None and hasattr(mmap_module, "MADV_RANDOM"):
+        # Re-scoring reads a few scattered rows per query: no read-ahead from disk
+        # for them. (The kernel still maps up to 64 KB of already cached pages
+        # around each fault, so RssFile grows faster than the rows touched.)
+        handle.madvise(mmap_module.MADV_RANDOM)
     return arr

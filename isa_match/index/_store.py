@@ -5,7 +5,9 @@ internal integer id (FAISS ``add_with_ids``), so callers never see it. Metadata
 is kept as column arrays so that :class:`~isa_match.schema.Filters` compile to a
 boolean mask with a few vectorised numpy operations:
 
-* categorical fields as ``int32`` codes into a per-field vocabulary,
+* categorical fields as ``int16`` codes into a per-field vocabulary (widened
+  to ``int32`` for a field with more than 32,767 distinct values; 14 MB saved
+  at 1M items, which the 0.6 GB memory budget needs),
 * sector codes as a bitset (``uint64`` words) over the sector vocabulary, so a
   section letter in a filter expands to every division code seen so far,
 * ``expires_at`` as an ``int32`` proleptic ordinal (``NEVER`` when open-ended).
@@ -24,6 +26,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from isa_match.index._ids import IdMap
 from isa_match.index.base import ItemMeta, UnknownIdError
 from isa_match.schema import Filters
 
@@ -83,8 +86,10 @@ def check_vectors(vectors: npt.ArrayLike, rows: int, dim: int, what: str) -> Flo
 def _check_item(row: int, item: object) -> ItemMeta:
     if not isinstance(item, ItemMeta):
         raise TypeError(f"item {row}: expected ItemMeta, got {type(item).__name__}")
-    if not isinstance(item.id, str) or not item.id:
-        raise ValueError(f"item {row}: id must be a non-empty string, got {item.id!r}")
+    if not isinstance(item.id, str) or not item.id or "\x00" in item.id:
+        raise ValueError(
+            f"item {row}: id must be a non-empty string without NUL characters, got {item.id!r}"
+        )
     for name in CATEGORICAL:
         value = getattr(item, name)
         if not isinstance(value, str):
@@ -106,11 +111,12 @@ class Store:
         self.n_slots = 0  # high-water mark; slots >= n_slots were never used
         self.xb: FloatArray = np.zeros((0, dim), dtype=np.float32)
         self.alive = np.zeros(0, dtype=bool)
-        self.slot_ids: list[str] = []
-        self.slot_of: dict[str, int] = {}
+        self.ids = IdMap()  # listing id <-> slot, compact (see _ids.py)
         self.free: list[int] = []
         self.vocab = {name: Vocab() for name in CATEGORICAL}
-        self.cols = {name: np.zeros(0, dtype=np.int32) for name in CATEGORICAL}
+        self.cols: dict[str, npt.NDArray[np.signedinteger[Any]]] = {
+            name: np.zeros(0, dtype=np.int16) for name in CATEGORICAL
+        }
         self.sector_vocab = Vocab()
         self.sector_bits = np.zeros((0, 1), dtype=np.uint64)
         self.expires = np.zeros(0, dtype=np.int32)
@@ -122,15 +128,15 @@ class Store:
     # -- size and lookup -------------------------------------------------
 
     def __len__(self) -> int:
-        return len(self.slot_of)
+        return len(self.ids)
 
     def slots_of(self, ids: Iterable[str]) -> IntArray:
         """Slots of known ids; raises :class:`UnknownIdError` for the others."""
         ids = list(ids)
-        missing = [i for i in ids if i not in self.slot_of]
-        if missing:
-            raise UnknownIdError(missing)
-        return np.array([self.slot_of[i] for i in ids], dtype=np.int64)
+        slots = self.ids.lookup(ids)
+        if (slots < 0).any():
+            raise UnknownIdError([i for i, s in zip(ids, slots.tolist(), strict=True) if s < 0])
+        return slots
 
     def meta(self, item_id: str) -> ItemMeta:
         """Rebuild the :class:`ItemMeta` of one item (sector codes in vocabulary order)."""
@@ -178,7 +184,8 @@ class Store:
             seen[item.id] = row
         slots = np.empty(len(items), dtype=np.int64)
         replaced: list[int] = []
-        new_count = sum(1 for item in items if item.id not in self.slot_of)
+        found = self.ids.lookup([item.id for item in items])
+        new_count = int((found < 0).sum())
         self._reserve(self.n_slots + max(0, new_count - len(self.free)))
         # New items get consecutive slots in city order, so a bulk load leaves each
         # city's vectors contiguous and exact search over a city needs no gather.
@@ -188,11 +195,10 @@ class Store:
         expires: list[int] = []
         for row in order:
             item = items[row]
-            slot = self.slot_of.get(item.id)
-            if slot is None:
+            slot = int(found[row])
+            if slot < 0:
                 slot = self.free.pop() if self.free else self._next_slot()
-                self.slot_of[item.id] = slot
-                self.slot_ids[slot] = item.id
+                self.ids.add(item.id, slot)
             else:
                 replaced.append(slot)
                 self._city_slots.pop(int(self.cols["city"][slot]), None)
@@ -206,6 +212,8 @@ class Store:
             expires.append(NEVER if item.expires_at is None else item.expires_at.toordinal())
         placed = slots[order]
         for name in CATEGORICAL:
+            if len(self.vocab[name].values) > np.iinfo(self.cols[name].dtype).max:
+                self.cols[name] = self.cols[name].astype(np.int32)
             self.cols[name][placed] = codes[name]
         for city in set(codes["city"]):
             self._city_slots.pop(city, None)
@@ -224,12 +232,13 @@ class Store:
             self.xb = np.array(self.xb)  # memory-mapped after load: copy on first write
         self.xb[slots] = vectors
         self.alive[slots] = True
+        self.ids.settle()
         return slots, np.array(replaced, dtype=np.int64)
 
     def _next_slot(self) -> int:
         slot = self.n_slots
         self.n_slots += 1
-        self.slot_ids.append("")
+        self.ids.reserve(self.n_slots)
         return slot
 
     def release(self, ids: Iterable[str], missing_ok: bool) -> IntArray:
@@ -238,12 +247,12 @@ class Store:
         self.version += 1
         if not missing_ok:
             self.slots_of(ids)  # raises before anything changes
-        slots = [self.slot_of.pop(i) for i in ids if i in self.slot_of]
+        slots = [self.ids.pop(i) for i in ids if i in self.ids]
         for s in slots:
-            self.slot_ids[s] = ""
             self.alive[s] = False
             self._city_slots.pop(int(self.cols["city"][s]), None)
         self.free.extend(slots)
+        self.ids.settle()
         return np.array(slots, dtype=np.int64)
 
     # -- filters -----------------------------------------------------------
@@ -259,9 +268,8 @@ class Store:
 
     def excluded_slots(self, filters: Filters) -> IntArray:
         """Slots of the ``exclude_ids`` that are present."""
-        return np.array(
-            [self.slot_of[i] for i in filters.exclude_ids if i in self.slot_of], dtype=np.int64
-        )
+        slots = self.ids.lookup(filters.exclude_ids)
+        return slots[slots >= 0]
 
     def plan(self, filters: Filters | None) -> IntArray | None:
         """Sorted slots of the live items passing ``filters``; ``None`` means all live items."""
@@ -379,7 +387,7 @@ class Store:
         out: dict[str, npt.NDArray[Any]] = {
             "vectors": self.xb[:n],
             "alive": self.alive[:n],
-            "ids": np.array(self.slot_ids, dtype=np.str_) if n else np.zeros(0, dtype="<U1"),
+            "ids": self.ids.to_array(),
             "expires": self.expires[:n],
             "sector_bits": self.sector_bits[:n],
         }
@@ -414,14 +422,18 @@ class Store:
         if bits.ndim != 2 or len(bits) != n or bits.shape[1] < 1:
             raise ValueError(f"sector_bits: expected ({n}, words), got {bits.shape}")
         store.sector_bits = bits
-        store.slot_ids = [str(s) for s in arrays["ids"].tolist()]
+        store.ids = IdMap.from_array(np.asarray(arrays["ids"], dtype=np.str_))
         for name in CATEGORICAL:
-            store.cols[name] = np.asarray(arrays[f"col_{name}"], dtype=np.int32).copy()
+            col = arrays[f"col_{name}"]
+            wide = col.dtype == np.int32 and len(vocab[name]) > np.iinfo(np.int16).max
+            store.cols[name] = (
+                np.array(col, dtype=np.int32) if wide else np.array(col, dtype=np.int16)
+            )
             store.vocab[name] = Vocab(vocab[name])
         store.sector_vocab = Vocab(vocab["sector"])
-        for s in range(n):
-            if store.alive[s]:
-                store.slot_of[store.slot_ids[s]] = s
-            else:
-                store.free.append(s)
+        store.free = np.flatnonzero(~store.alive).tolist()
+        if len(store.ids) != int(store.alive.sum()):
+            raise ValueError(
+                f"ids: {len(store.ids)} named slots but {int(store.alive.sum())} live slots"
+            )
         return store

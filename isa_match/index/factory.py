@@ -38,9 +38,11 @@ def create_index(
 
 
 def load_index(
-    path: str | Path, *, expect_encoder: EncoderLike | None = None, mmap: bool = False
+    path: str | Path, *, expect_encoder: EncoderLike | None = None, mmap: bool | None = None
 ) -> StoreIndex:
     """Load a saved index folder with the backend recorded in its manifest.
+
+    ``mmap``: see :meth:`StoreIndex.load` (default: memory-map large vector files).
 
     Raises:
         IndexCorruptError: missing, truncated or altered files.

@@ -1,9 +1,10 @@
 """FAISS backend: flat for small corpora, IVF with scalar/product quantisation for large ones.
 
-The float32 vectors stay in the shared store (RAM, or memory-mapped after
-``load(..., mmap=True)``); the FAISS structure holds the compressed copy used
-to find candidates. Candidates from a quantised index are re-scored with the
-float32 vectors, so reported scores are exact inner products.
+The float32 vectors stay in the shared store (RAM, or memory-mapped: ``load``
+maps vector files of 256 MB and more by default); the FAISS structure holds
+the compressed copy used to find candidates. Candidates from a quantised
+index are re-scored with the float32 vectors, so reported scores are exact
+inner products.
 
 Filtered search (:meth:`FaissIndex._search_filtered`):
 
@@ -35,6 +36,7 @@ import numpy as np
 import numpy.typing as npt
 
 from isa_match.index import _persist
+from isa_match.index._calibrate import calibrate_nprobe
 from isa_match.index._common import StoreIndex
 from isa_match.index._store import FloatArray, IntArray
 from isa_match.index.base import EncoderInfo, EncoderLike, IndexCorruptError
@@ -61,7 +63,7 @@ def choose_index_type(
     ``nlist`` the power of two nearest ``4 * sqrt(count)`` and the richest code
     that fits the budget: SQ8 (``dim`` bytes per vector), SQ4, then PQ. The
     budget covers the FAISS structure (codes plus 8-byte ids), not the float32
-    vectors kept for re-scoring (memory-map those with ``load(..., mmap=True)``).
+    vectors kept for re-scoring (``load`` memory-maps those when large).
     """
     count = max(count, 1)
     per_vector = math.inf if memory_budget is None else memory_budget / count
@@ -118,7 +120,16 @@ class FaissIndex(StoreIndex):
             until then the vectors sit in a flat index.
         memory_budget: bytes allowed for the FAISS structure (``None``: no limit).
         flat_max: below this many vectors ``"auto"`` keeps an exact flat index.
-        nprobe: IVF lists probed per query (default ``max(16, nlist // 128)``).
+        nprobe: IVF lists probed per query. Default: calibrated at each IVF
+            (re)build (see ``recall_target``), else ``max(16, nlist // 128)``.
+        recall_target: after training, a few hundred stored vectors are searched
+            as held-out queries (their own hit dropped) against exact search,
+            and the smallest ``nprobe`` in ``base * (0.5, 1, 1.5, 2, 3, 4)``
+            (at least 8) with recall@10 at least this is kept
+            (``base = max(16, nlist // 128)``; the largest when none reaches
+            it): easy data gets the cheaper search, hard data a wider one.
+            The result is saved in the manifest (:attr:`calibration`).
+            ``None`` skips calibration.
         refine: candidates per result fetched from a quantised index and
             re-scored with the float32 vectors (``k * refine`` candidates).
         exact_max: filtered searches with at most this many passing items run
@@ -143,12 +154,15 @@ class FaissIndex(StoreIndex):
         refine: int = 4,
         exact_max: int | None = None,
         city_exact_max: int | None = None,
+        recall_target: float | None = 0.97,
     ) -> None:
         super().__init__(dim, encoder)
         if index_type != "auto" and index_type != "Flat" and not _IVF.match(index_type):
             raise ValueError(
                 f"unknown index_type {index_type!r}: use 'auto', 'Flat' or e.g. 'IVF4096,SQ8'"
             )
+        if recall_target is not None and not 0.0 < recall_target <= 1.0:
+            raise ValueError(f"recall_target must be in (0, 1], got {recall_target}")
         if refine < 1 or (exact_max is not None and exact_max < 0):
             raise ValueError(f"refine must be >= 1 and exact_max >= 0: {refine}, {exact_max}")
         self.index_type = index_type
@@ -158,6 +172,8 @@ class FaissIndex(StoreIndex):
         self.refine = refine
         self.exact_max = exact_max
         self.city_exact_max = city_exact_max
+        self.recall_target = recall_target
+        self.calibration: dict[str, Any] | None = None  # set by each IVF (re)build
         self._ann: Any = self._new_flat()
         self._ann_type = "Flat"
         self._trained_count = 0  # items present at the last (re)build
@@ -191,9 +207,30 @@ class FaissIndex(StoreIndex):
         match = _IVF.match(self._ann_type)
         return int(match.group(1)) if match else 0
 
+    def _base_nprobe(self) -> int:
+        return max(16, self._nlist() // 128)
+
     def _nprobe(self) -> int:
         nlist = self._nlist()
-        return min(nlist, self.nprobe or max(16, nlist // 128))
+        calibrated = None if self.calibration is None else int(self.calibration["nprobe"])
+        return min(nlist, self.nprobe or calibrated or self._base_nprobe())
+
+    def _calibrate(self) -> None:
+        """Choose ``nprobe`` for ``recall_target`` (see :mod:`._calibrate`)."""
+        self.calibration = None
+        if self.recall_target is None or not self._nlist():
+            return
+
+        def search(queries: FloatArray, k: int, nprobe: int) -> IntArray:
+            return self._search_ann(queries, k, None, nprobe)[1]
+
+        self.calibration = calibrate_nprobe(
+            self._store,
+            search,
+            nlist=self._nlist(),
+            base=self._base_nprobe(),
+            target=self.recall_target,
+        )
 
     def rebuild(self, index_type: str | None = None) -> None:
         """Rebuild the FAISS structure from the stored vectors (re-training an IVF).
@@ -241,6 +278,8 @@ class FaissIndex(StoreIndex):
         self._ann = ann
         self._ann_type = target
         self._trained_count = len(slots)
+        with _omp_threads(_faiss().omp_get_max_threads()):
+            self._calibrate()
 
     # -- hooks -------------------------------------------------------------------
 
@@ -262,6 +301,7 @@ class FaissIndex(StoreIndex):
         params = {
             "index_type": self._ann_type,
             "trained_count": self._trained_count,
+            "calibration": self.calibration,
             "params": {
                 "index_type": self.index_type,
                 "memory_budget": self.memory_budget,
@@ -270,6 +310,7 @@ class FaissIndex(StoreIndex):
                 "refine": self.refine,
                 "exact_max": self.exact_max,
                 "city_exact_max": self.city_exact_max,
+                "recall_target": self.recall_target,
             },
             "faiss_version": _faiss().__version__,
         }
@@ -287,7 +328,9 @@ class FaissIndex(StoreIndex):
         if "index.faiss" not in manifest["files"]:
             raise IndexCorruptError(f"{path}: manifest lists no index.faiss")
         try:
-            ann = faiss.deserialize_index(np.fromfile(file, dtype=np.uint8))
+            # read_index streams the file: no second in-RAM copy of the codes
+            # (deserialize_index of a bytes buffer briefly holds both).
+            ann = faiss.read_index(str(file))
         except (RuntimeError, OSError) as exc:
             raise IndexCorruptError(f"{file}: unreadable FAISS index ({exc})") from exc
         if ann.d != self.dim or ann.ntotal != len(self):
@@ -298,6 +341,12 @@ class FaissIndex(StoreIndex):
         self._ann = ann
         self._ann_type = str(manifest["index_type"])
         self._trained_count = int(manifest.get("trained_count", len(self)))
+        calibration = manifest.get("calibration")
+        if calibration is not None and not (
+            isinstance(calibration, dict) and isinstance(calibration.get("nprobe"), int)
+        ):
+            raise IndexCorruptError(f"{path}: malformed calibration entry {calibration!r}")
+        self.calibration = calibration
 
     # -- search ------------------------------------------------------------------
 

@@ -383,4 +383,7 @@ def test_sample_loads_without_errors() -> None:
 
     result = load_listings(data_dir("sample") / "listings.jsonl", today=TODAY)
     assert result.ok and len(result) == 2000
-    assert all("expired" in i.problem for i in result.warnings), result.report(5)
+    # expected warnings only: expired listings, and staff typing the parent city
+    # ("Shenzhen", "深圳") of a member, which the loader points out once per name
+    expected = ("expired before", "as a whole is not an ISA member")
+    assert all(any(e in i.problem for e in expected) for i in result.warnings), result.report(5)

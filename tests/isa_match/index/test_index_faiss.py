@@ -156,3 +156,46 @@ def test_concurrent_searches_agree(city_corpus: CityCorpus) -> None:
     with ThreadPoolExecutor(4) as pool:
         got = list(pool.map(lambda job: index.search(queries[job[0]], 10, job[1]), jobs))
     assert got == want
+
+
+def _ivf_corpus(n: int = 4000) -> tuple[list[ItemMeta], np.ndarray]:
+    rng = np.random.default_rng(11)
+    return synthetic_items(n, rng), clustered_unit_vectors(n, 32, rng, clusters=40, spread=1.0)
+
+
+def test_calibration_picks_nprobe_reaching_target() -> None:
+    items, vectors = _ivf_corpus()
+    index = FaissIndex(32, index_type="IVF256,SQ8")
+    index.add(items, vectors)
+    cal = index.calibration
+    assert cal is not None and cal["target"] == 0.97 and cal["queries"] == 256
+    tried = [p for p, _ in cal["tried"]]
+    assert tried == sorted(tried) and tried[0] == 8 and cal["nprobe"] == tried[-1]
+    # stops at the first nprobe reaching the target, or tries them all
+    reached = [r >= 0.97 for _, r in cal["tried"]]
+    assert reached == [False] * (len(reached) - 1) + [reached[-1]]
+    assert reached[-1] or len(tried) == 6
+    assert index._nprobe() == cal["nprobe"]
+    index.nprobe = 7  # an explicit nprobe wins
+    assert index._nprobe() == 7
+
+
+def test_calibrated_nprobe_holds_on_held_out_queries() -> None:
+    items, vectors = _ivf_corpus(4200)
+    index = FaissIndex(32, index_type="IVF256,SQ8")
+    index.add(items[:4000], vectors[:4000])
+    assert index.calibration is not None and index.calibration["recall_at_10"] >= 0.97
+    want = oracle(items[:4000], vectors[:4000], vectors[4000:], 10)
+    assert _recall(index.search(vectors[4000:], 10), want) >= 0.95
+
+
+def test_calibration_off_and_flat() -> None:
+    items, vectors = _ivf_corpus()
+    index = FaissIndex(32, index_type="IVF256,SQ8", recall_target=None)
+    index.add(items, vectors)
+    assert index.calibration is None and index._nprobe() == 16
+    flat = FaissIndex(32, index_type="Flat")
+    flat.add(items, vectors)
+    assert flat.calibration is None
+    with pytest.raises(ValueError, match="recall_target"):
+        FaissIndex(32, recall_target=1.5)

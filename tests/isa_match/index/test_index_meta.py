@@ -60,5 +60,5 @@ def test_from_listing_and_oracle_agreement(corpus: Corpus) -> None:
         want = {x.id for x in listings if f.matches(x)}
         assert {m.id for m in corpus.items if m.passes(f)} == want
         slots = store.plan(f)
-        got = set(index.ids()) if slots is None else {store.slot_ids[s] for s in slots}
+        got = set(index.ids()) if slots is None else {store.ids.name(s) for s in slots}
         assert got == want, f

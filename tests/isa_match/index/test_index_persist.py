@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 import numpy as np
@@ -16,6 +17,8 @@ from isa_match.index import (
     FaissIndex,
     IndexCorruptError,
     IndexMismatchError,
+    ItemMeta,
+    _common,
     load_index,
 )
 from isa_match.index._common import StoreIndex
@@ -194,3 +197,54 @@ def test_empty_index_round_trip(make_index: Callable[[], StoreIndex], tmp_path: 
     loaded = load_index(tmp_path / "idx")
     assert len(loaded) == 0 and loaded.dim == 32
     assert loaded.search(np.ones(32, dtype=np.float32), 3) == [[]]
+
+
+def test_calibration_saved_and_restored(corpus: Corpus, tmp_path: Path) -> None:
+    index = FaissIndex(32, index_type="IVF64,SQ8")
+    index.add(corpus.items, corpus.vectors)
+    assert index.calibration is not None
+    index.save(tmp_path / "idx")
+    manifest = json.loads((tmp_path / "idx" / "manifest.json").read_text())
+    assert manifest["calibration"] == index.calibration
+    loaded = load_index(tmp_path / "idx")
+    assert isinstance(loaded, FaissIndex) and loaded.calibration == index.calibration
+    assert loaded._nprobe() == index._nprobe()
+
+
+def test_large_vector_files_are_mapped_by_default(
+    corpus: Corpus, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    index = FaissIndex(32, index_type="IVF16,SQ8", nprobe=16)
+    index.add(corpus.items, corpus.vectors)
+    index.save(tmp_path / "idx")
+    size = (tmp_path / "idx" / "vectors.npy").stat().st_size
+    monkeypatch.setattr(_common, "MMAP_MIN_BYTES", size + 1)
+    assert not isinstance(load_index(tmp_path / "idx")._store.xb, np.memmap)
+    monkeypatch.setattr(_common, "MMAP_MIN_BYTES", size)
+    mapped = load_index(tmp_path / "idx")
+    assert isinstance(mapped._store.xb, np.memmap)
+    assert not isinstance(load_index(tmp_path / "idx", mmap=False)._store.xb, np.memmap)
+    # re-scoring and exact city search read the mapped rows: same results as in RAM
+    for filters in FILTERS:
+        assert_same_hits(
+            mapped.search(corpus.queries, 10, filters), index.search(corpus.queries, 10, filters)
+        )
+
+
+def test_many_distinct_values_widen_the_code_column(tmp_path: Path) -> None:
+    n = 33_000  # more distinct categories than an int16 code holds
+    items = [
+        ItemMeta(f"i{i}", "DE", "koeln", "DE-NW", (), f"cat{i}", "offer", "company", "de")
+        for i in range(n - 1)
+    ]
+    items.append(replace(items[0], id=f"i{n - 1}", category="product"))
+    vectors = np.random.default_rng(0).standard_normal((n, 4)).astype(np.float32)
+    index = ExactIndex(4)
+    index.add(items, vectors)
+    assert index._store.cols["category"].dtype == np.int32
+    index.save(tmp_path / "idx")
+    loaded = load_index(tmp_path / "idx")
+    assert loaded._store.cols["category"].dtype == np.int32
+    (hits,) = loaded.search(vectors[0], 5, Filters.of(category="product"))
+    assert [h.id for h in hits] == [f"i{n - 1}"]
+    assert loaded.meta(f"i{n - 2}").category == f"cat{n - 2}"
