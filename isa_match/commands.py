@@ -95,7 +95,7 @@ def _read_pairs(path: Path) -> list[tuple[str, str]]:
 
 def _describe(listing: Listing, lang: Language) -> str:
     city = cities().get(listing.city).name(lang)
-    section = sectors().label(listing.sections[0], lang) if listing.sections else "-"
+    section = " / ".join(sectors().label(s, lang) for s in listing.sections) or "-"
     return (
         f"  {listing.kind.value:<7} [{listing.language.value}] {listing.title}\n"
         f"          {listing.organization}, {city} ({listing.country.value}); "
