@@ -13,7 +13,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 
 class Kind(StrEnum):
@@ -252,23 +252,55 @@ class Filters:
         """True when the filters accept every listing."""
         return self == Filters()
 
-    def matches(self, listing: Listing) -> bool:
-        """The reference semantics of the filters for one listing (the oracle)."""
-        if listing.id in self.exclude_ids:
+    def matches(self, item: Filterable) -> bool:
+        """The reference semantics of the filters for one item (the oracle).
+
+        ``item`` is a :class:`Listing` or anything with the same filterable
+        fields as strings (an index's stored metadata), so every backend is
+        checked against this one definition.
+        """
+        if item.id in self.exclude_ids:
             return False
-        if self.active_on is not None and listing.is_expired(self.active_on):
-            return False
+        if self.active_on is not None and item.expires_at is not None:
+            if item.expires_at < self.active_on:
+                return False
+        # str(): enum members hash by name, so only their string value may meet a set
         scalar = (
-            (self.country, listing.country.value),
-            (self.city, listing.city),
-            (self.region, listing.region),
-            (self.category, listing.category.value),
-            (self.kind, listing.kind.value),
-            (self.org_type, listing.org_type.value),
-            (self.language, listing.language.value),
+            (self.country, item.country),
+            (self.city, item.city),
+            (self.region, item.region),
+            (self.category, item.category),
+            (self.kind, item.kind),
+            (self.org_type, item.org_type),
+            (self.language, item.language),
         )
-        if any(accepted is not None and value not in accepted for accepted, value in scalar):
+        if any(accepted is not None and str(value) not in accepted for accepted, value in scalar):
             return False
         if self.sector is not None:
-            return any(code in self.sector or code[0] in self.sector for code in listing.sector)
+            return any(code in self.sector or code[:1] in self.sector for code in item.sector)
         return True
+
+
+class Filterable(Protocol):
+    """What :meth:`Filters.matches` reads: the filterable fields of a listing."""
+
+    @property
+    def id(self) -> str: ...
+    @property
+    def country(self) -> str: ...
+    @property
+    def city(self) -> str: ...
+    @property
+    def region(self) -> str: ...
+    @property
+    def sector(self) -> tuple[str, ...]: ...
+    @property
+    def category(self) -> str: ...
+    @property
+    def kind(self) -> str: ...
+    @property
+    def org_type(self) -> str: ...
+    @property
+    def language(self) -> str: ...
+    @property
+    def expires_at(self) -> date | None: ...
