@@ -11,6 +11,7 @@ from isa_match.io import (
     LoadResult,
     RowIssue,
     load_listings,
+    read_pairs,
     write_listings,
     write_rows,
 )
@@ -44,6 +45,7 @@ __all__ = [
     "__version__",
     "corpus_stats",
     "load_listings",
+    "read_pairs",
     "write_listings",
     "write_rows",
 ]

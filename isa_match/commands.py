@@ -4,13 +4,12 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import json
 from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 
 from isa_match.cli import EXIT_INVALID, EXIT_OK, CliError, print_json, sample_paths
-from isa_match.io import ListingValidationError, LoadResult, load_listings
+from isa_match.io import ListingValidationError, LoadResult, load_listings, read_pairs
 from isa_match.reference import cities, sectors
 from isa_match.schema import Language, Listing
 from isa_match.stats import CorpusStats, corpus_stats, format_counts
@@ -75,24 +74,6 @@ def run_stats(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _read_pairs(path: Path) -> list[tuple[str, str]]:
-    pairs = []
-    with path.open(encoding="utf-8") as handle:
-        for number, line in enumerate(handle, start=1):
-            if not line.strip():
-                continue
-            try:
-                obj = json.loads(line)
-                pairs.append((str(obj["request"]), str(obj["offer"])))
-            except (ValueError, KeyError, TypeError) as exc:
-                raise CliError(
-                    f'{path}, line {number}: expected {{"request": ID, "offer": ID}}, got '
-                    f"{line.strip()[:80]!r}",
-                    EXIT_INVALID,
-                ) from exc
-    return pairs
-
-
 def _describe(listing: Listing, lang: Language) -> str:
     city = cities().get(listing.city).name(lang)
     section = " / ".join(sectors().label(s, lang) for s in listing.sections) or "-"
@@ -117,7 +98,10 @@ def run_demo(args: argparse.Namespace) -> int:
     print()
     print(_stats_text(corpus_stats(result.listings, today=today), lang, city_limit=10))
     if pairs_path.exists():
-        pairs = _read_pairs(pairs_path)
+        try:
+            pairs = read_pairs(pairs_path)
+        except ValueError as exc:
+            raise CliError(str(exc), EXIT_INVALID) from exc
         by_id = {item.id: item for item in result.listings}
         unknown = [p for pair in pairs for p in pair if p not in by_id]
         if unknown:

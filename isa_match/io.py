@@ -36,6 +36,7 @@ only when asked to.
 from __future__ import annotations
 
 import difflib
+import json
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date
@@ -67,6 +68,7 @@ __all__ = [
     "LoadResult",
     "RowIssue",
     "load_listings",
+    "read_pairs",
     "write_listings",
     "write_rows",
 ]
@@ -383,3 +385,25 @@ def write_listings(
     """
     rows = (x.full_dict() if include_contact else x.public_dict() for x in listings)
     return write_rows(rows, path)
+
+
+def read_pairs(path: str | os.PathLike[str]) -> list[tuple[str, str]]:
+    """Labelled pairs from a JSONL file, one ``{"request": ID, "offer": ID}`` a line.
+
+    Blank lines are skipped. Raises ValueError naming the file and line of the
+    first line that is not such an object.
+    """
+    pairs: list[tuple[str, str]] = []
+    with open(path, encoding="utf-8") as handle:
+        for number, line in enumerate(handle, start=1):
+            if not line.strip():
+                continue
+            try:
+                obj = json.loads(line)
+                pairs.append((str(obj["request"]), str(obj["offer"])))
+            except (ValueError, KeyError, TypeError) as exc:
+                raise ValueError(
+                    f"{os.fspath(path)}, line {number}: expected "
+                    f'{{"request": ID, "offer": ID}}, got {line.strip()[:80]!r}'
+                ) from exc
+    return pairs

@@ -387,3 +387,15 @@ def test_sample_loads_without_errors() -> None:
     # ("Shenzhen", "深圳") of a member, which the loader points out once per name
     expected = ("expired before", "as a whole is not an ISA member")
     assert all(any(e in i.problem for e in expected) for i in result.warnings), result.report(5)
+
+
+def test_sample_readme_statistics_are_current(capsys: pytest.CaptureFixture[str]) -> None:
+    from isa_match.generate.stats import main as stats_main
+
+    assert stats_main([str(data_dir("sample"))]) == 0
+    printed = capsys.readouterr().out.strip().splitlines()
+    readme = (data_dir("sample") / "README.md").read_text("utf-8")
+    section = readme.split("## Statistics", 1)[1].strip().splitlines()
+    # the README's first line adds a hand-written breakdown to the same total
+    assert section[0].startswith(printed[0])
+    assert section[1:] == printed[1:]

@@ -1025,3 +1025,14 @@ def test_parent_city_names_give_one_summary_warning_per_file(tmp_path: Path) -> 
     assert len(notes) == 1
     assert notes[0].problem.startswith("2 listing(s): '深圳' resolved to the ISA member")
     assert not [i for i in result.warnings if "Freiburg" in i.problem]
+
+
+def test_read_pairs_and_its_errors(tmp_path: Path) -> None:
+    from isa_match.io import read_pairs
+
+    path = tmp_path / "pairs.jsonl"
+    path.write_text('{"request": "R1", "offer": "O1"}\n\n{"request": 2, "offer": "O2"}\n', "utf-8")
+    assert read_pairs(path) == [("R1", "O1"), ("2", "O2")]
+    path.write_text('{"request": "R1", "offer": "O1"}\n{"request": "R2"}\n', "utf-8")
+    with pytest.raises(ValueError, match=r"pairs.jsonl, line 2: expected"):
+        read_pairs(path)
