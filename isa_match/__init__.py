@@ -15,6 +15,9 @@ from isa_match.io import (
     write_listings,
     write_rows,
 )
+from isa_match.rank.config import RankConfig, Weights
+from isa_match.rank.evaluate import Evaluation, Metrics, evaluate
+from isa_match.rank.matcher import Match, Matcher, QueryError
 from isa_match.schema import (
     Category,
     Contact,
@@ -34,16 +37,24 @@ __all__ = [
     "Contact",
     "CorpusStats",
     "Country",
+    "Evaluation",
     "Filters",
     "Kind",
     "Language",
     "Listing",
     "ListingValidationError",
     "LoadResult",
+    "Match",
+    "Matcher",
+    "Metrics",
     "OrgType",
+    "QueryError",
+    "RankConfig",
     "RowIssue",
+    "Weights",
     "__version__",
     "corpus_stats",
+    "evaluate",
     "load_listings",
     "read_pairs",
     "write_listings",

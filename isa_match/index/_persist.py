@@ -88,8 +88,19 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def write_folder(path: Path, manifest: dict[str, Any], files: Mapping[str, Writer]) -> None:
-    """Write ``files`` and ``manifest.json`` (with checksums) atomically to folder ``path``."""
+def write_folder(
+    path: Path,
+    manifest: dict[str, Any],
+    files: Mapping[str, Writer],
+    *,
+    subfolders: Mapping[str, Callable[[Path], None]] | None = None,
+) -> None:
+    """Write ``files`` and ``manifest.json`` (with checksums) atomically to folder ``path``.
+
+    ``subfolders`` maps a folder name to a function that writes a complete folder
+    (with its own manifest) at the path it is given; they are written inside the
+    temporary folder first, so the whole tree appears at once.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.parent / f".{path.name}.tmp-{uuid.uuid4().hex[:8]}"
@@ -103,6 +114,8 @@ def write_folder(path: Path, manifest: dict[str, Any], files: Mapping[str, Write
                 fh.flush()
                 os.fsync(fh.fileno())
             checksums[name] = {"sha256": hashing.sha.hexdigest(), "bytes": hashing.size}
+        for name, write_sub in (subfolders or {}).items():
+            write_sub(tmp / name)
         full = {
             "format_version": FORMAT_VERSION,
             **manifest,

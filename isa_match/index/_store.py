@@ -105,8 +105,10 @@ class Store:
     """Ids, vectors and metadata columns of one index, addressed by slot."""
 
     def __init__(self, dim: int) -> None:
-        if dim <= 0:
-            raise ValueError(f"dimension must be positive, got {dim}")
+        # dim 0: a metadata-only store (ids, filter columns, plans; no vectors),
+        # used by the lexical index to share the filter semantics.
+        if dim < 0:
+            raise ValueError(f"dimension must be positive (0: metadata only), got {dim}")
         self.dim = dim
         self.n_slots = 0  # high-water mark; slots >= n_slots were never used
         self.xb: FloatArray = np.zeros((0, dim), dtype=np.float32)

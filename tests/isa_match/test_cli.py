@@ -1,4 +1,7 @@
-"""The ``isa-match`` command: main job, validation report, statistics, generation, bad input."""
+"""The ``isa-match`` command: validation report, statistics, generation, bad input.
+
+The matching commands and the demo are tested in ``test_cli_match.py``.
+"""
 
 from __future__ import annotations
 
@@ -9,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from isa_match.cli import main, sample_paths
+from isa_match.cli import main
 
 GOOD = {
     "id": "T-1",
@@ -28,23 +31,6 @@ GOOD = {
 def write_jsonl(path: Path, rows: list[dict[str, str]]) -> Path:
     path.write_text("".join(json.dumps(r, ensure_ascii=False) + "\n" for r in rows), "utf-8")
     return path
-
-
-def test_demo_runs_on_the_embedded_sample(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["demo", "--today", "2026-11-01"]) == 0
-    out = capsys.readouterr().out
-    listings, _ = sample_paths()
-    total = sum(1 for line in listings.read_text("utf-8").splitlines() if line.strip())
-    assert f"{total} listings, 0 errors" in out
-    assert "expired before 2026-11-01" in out  # warnings are shown, judged on --today
-    assert "labelled request/offer pairs" in out
-    assert "C Manufacturing" in out
-
-
-def test_demo_labels_follow_the_language(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["demo", "--lang", "zh", "--today", "2026-11-01"]) == 0
-    out = capsys.readouterr().out
-    assert "制造业" in out
 
 
 def test_validate_reports_each_bad_row_and_field(
@@ -107,11 +93,38 @@ def test_generate_writes_a_loadable_corpus(
     assert "300 valid listing(s), 0 error(s)" in capsys.readouterr().out
 
 
-def test_bad_arguments_give_usage_errors_without_traceback() -> None:
-    for argv in (["generate", "--n", "0", "--out", "x"], ["demo", "--today", "soon"], ["nope"]):
-        done = subprocess.run(
-            [sys.executable, "-m", "isa_match", *argv], capture_output=True, text=True, check=False
-        )
-        assert done.returncode == 2, argv
-        assert "Traceback" not in done.stderr
-        assert "error" in done.stderr
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ["generate", "--n", "0", "--out", "x"],
+        ["demo", "--today", "soon"],
+        ["nope"],
+        ["index", "--out", "x"],
+        ["suggest", "--index", "x", "--id", "L1", "--k", "0"],
+        ["suggest", "--index", "x"],
+        ["suggest", "--index", "x", "--id", "L1", "--city", "Kolne"],
+        ["suggest", "--index", "/nonexistent/index", "--id", "L1"],
+        ["suggest", "--index", "x", "--text", "", "--kind", "offer"],
+        ["evaluate", "--index", "x"],
+        ["evaluate", "--index", "x", "--pairs", "p.jsonl", "--k", "5"],
+    ],
+)
+def test_bad_arguments_give_usage_errors_without_traceback(argv: list[str]) -> None:
+    done = subprocess.run(
+        [sys.executable, "-m", "isa_match", *argv], capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 2, argv
+    assert "Traceback" not in done.stderr
+    assert "error" in done.stderr
+
+
+def test_help_explains_every_option() -> None:
+    from isa_match.cli import build_parser
+
+    parser = build_parser()
+    sub = next(a for a in parser._actions if a.dest == "command")
+    for name in ("index", "suggest", "evaluate", "demo"):
+        command = sub.choices[name]  # type: ignore[index]
+        assert command.description, name
+        for action in command._actions:
+            assert action.help, f"{name} {action.option_strings or action.dest}"

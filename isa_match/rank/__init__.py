@@ -1,0 +1,1 @@
+"""Ranking layer: lexical retrieval (BM25), scoring components and their combination."""
