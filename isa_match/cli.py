@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from isa_match._paths import data_dir
+from isa_match.plugins import add_plugin_commands, plugin_handler
 
 EXIT_OK = 0
 EXIT_INVALID = 1
@@ -152,6 +153,7 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--out", type=Path, required=True, help="output folder")
 
     _add_match_commands(sub)
+    add_plugin_commands(sub)  # e.g. `serve` from the service package
     return parser
 
 
@@ -171,7 +173,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         "evaluate": commands_match.run_evaluate,
     }
     try:
-        return handlers[args.command](args)
+        return (handlers.get(args.command) or plugin_handler(args))(args)
     except CliError as exc:
         print(f"isa-match {args.command}: error: {exc}", file=sys.stderr)
         return exc.code

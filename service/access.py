@@ -1,0 +1,105 @@
+"""Who may see what: scope rules and the response views that follow them.
+
+* a company user sees and changes only their organisation's listings;
+* city staff see and change the listings of their city's organisations;
+* alliance admins see and change all.
+
+An object outside the caller's scope answers 404, exactly like a missing one,
+so ids of other members' listings cannot be probed. Contact fields are shown
+only to the listing's own organisation (:func:`sees_contact`; the mutual-interest
+rule extends it).
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import ColumnElement, select, true
+from sqlalchemy.orm import Session
+
+from isa_match.schema import Listing
+from service.auth import Principal
+from service.errors import not_found
+from service.models import ListingRow, as_utc
+from service.schemas import ContactOut, ListingDetail, ListingOut, ListingPublic
+
+
+def listing_scope(user: Principal) -> ColumnElement[bool]:
+    """SQL condition: the listings ``user`` may see and change."""
+    if user.role == "admin":
+        return true()
+    if user.role == "staff":
+        return ListingRow.city == (user.city or "")
+    return ListingRow.organization_id == (user.organization_id or -1)
+
+
+def in_scope(user: Principal, row: ListingRow) -> bool:
+    """Python form of :func:`listing_scope` for one row."""
+    if user.role == "admin":
+        return True
+    if user.role == "staff":
+        return row.city == user.city
+    return user.organization_id is not None and row.organization_id == user.organization_id
+
+
+def get_listing(db: Session, user: Principal, listing_id: str) -> ListingRow:
+    """The listing if it exists and is in ``user``'s scope; 404 otherwise (same answer)."""
+    row = db.execute(
+        select(ListingRow).where(ListingRow.id == listing_id, listing_scope(user))
+    ).scalar()
+    if row is None:
+        raise not_found(f"listing {listing_id!r}")
+    return row
+
+
+def sees_contact(user: Principal, row: ListingRow) -> bool:
+    """True when ``user`` may see the listing's contact fields (its own organisation)."""
+    return user.organization_id is not None and user.organization_id == row.organization_id
+
+
+def public_view(listing: Listing) -> ListingPublic:
+    """The public fields of a core listing."""
+    return ListingPublic.model_validate(listing.public_dict())
+
+
+def _public_fields(row: ListingRow) -> dict[str, object]:
+    return {
+        "id": row.id,
+        "kind": row.kind,
+        "category": row.category,
+        "title": row.title,
+        "description": row.description,
+        "language": row.language,
+        "organization": row.organization,
+        "org_type": row.org_type,
+        "city": row.city,
+        "country": row.country,
+        "region": row.region,
+        "sector": list(row.sector),
+        "keywords": list(row.keywords or ()),
+        "created_at": row.created_at,
+        "expires_at": row.expires_at,
+    }
+
+
+def list_view(row: ListingRow) -> ListingOut:
+    """A row for lists: public fields and state, never contact data."""
+    return ListingOut.model_validate(
+        {
+            **_public_fields(row),
+            "organization_id": row.organization_id,
+            "status": row.status,
+            "version": row.version,
+            "updated_at": as_utc(row.updated_at),
+        }
+    )
+
+
+def detail_view(row: ListingRow, user: Principal) -> ListingDetail:
+    """One listing for ``user``: contact fields only for its own organisation."""
+    contact = None
+    if sees_contact(user, row):
+        contact = ContactOut(
+            contact_name=row.contact_name,
+            contact_email=row.contact_email,
+            contact_phone=row.contact_phone,
+        )
+    return ListingDetail.model_validate({**list_view(row).model_dump(), "contact": contact})

@@ -1,0 +1,186 @@
+"""Passwords, tokens and the current user.
+
+* Passwords are hashed with Argon2id (``argon2-cffi``; memory-hard, salt and
+  parameters inside the hash string, RFC 9106 low-memory profile) and rehashed
+  on login when the parameters change.
+* Login is the OAuth2 password flow: ``POST /api/v1/auth/token`` with form
+  fields ``username`` and ``password`` returns a signed, expiring JWT (HS256,
+  claims ``sub`` = user id, ``role``, ``iat``, ``exp``).
+* Unknown user and wrong password give the same answer and take the same time
+  (a dummy hash is verified for unknown users).
+* Every request re-reads the user: a deactivated account or a changed role
+  invalidates its tokens at once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from functools import lru_cache
+from typing import Annotated, Any
+
+import jwt
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError, VerifyMismatchError
+from fastapi import Depends, Request
+from fastapi.security import OAuth2PasswordBearer
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from isa_match.text import normalize_line
+from service.errors import ApiError
+from service.models import Organization, User
+
+ALGORITHM = "HS256"
+TOKEN_URL = "/api/v1/auth/token"
+
+_bearer = OAuth2PasswordBearer(tokenUrl=TOKEN_URL, auto_error=False)
+
+
+@lru_cache(maxsize=1)
+def _hasher() -> PasswordHasher:
+    return PasswordHasher()
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    return _hasher().hash("isa-match dummy password: never matches a login")
+
+
+def normalize_email(text: str) -> str:
+    """The login name as stored: NFKC, trimmed, case-folded."""
+    return normalize_line(text).casefold()
+
+
+def hash_password(password: str) -> str:
+    """An Argon2id hash string (salt and parameters included)."""
+    return _hasher().hash(password)
+
+
+def verify_password(stored: str | None, password: str) -> bool:
+    """True when ``password`` matches ``stored``; ``None`` (no such user) never matches.
+
+    The dummy hash is checked for unknown users so both failures take as long.
+    """
+    try:
+        ok = _hasher().verify(stored or _dummy_hash(), password)
+    except (VerifyMismatchError, VerificationError, InvalidHashError):
+        return False
+    return ok and stored is not None
+
+
+def needs_rehash(stored: str) -> bool:
+    """True when ``stored`` was made with other parameters than today's."""
+    return _hasher().check_needs_rehash(stored)
+
+
+def authenticate(db: Session, username: str, password: str) -> User | None:
+    """The active user with this login name and password, else None (same cost either way)."""
+    user = db.execute(select(User).where(User.email == normalize_email(username))).scalar()
+    stored = user.password_hash if user is not None else None
+    if not verify_password(stored, password) or user is None or not user.active:
+        return None
+    if needs_rehash(user.password_hash):
+        user.password_hash = hash_password(password)
+        db.commit()
+    return user
+
+
+def create_token(user: User, key: str, ttl_minutes: int, *, now: datetime | None = None) -> str:
+    """A signed access token for ``user`` that expires after ``ttl_minutes``."""
+    issued = now or datetime.now(UTC)
+    claims = {
+        "sub": str(user.id),
+        "role": user.role,
+        "iat": int(issued.timestamp()),
+        "exp": int((issued + timedelta(minutes=ttl_minutes)).timestamp()),
+    }
+    return jwt.encode(claims, key, algorithm=ALGORITHM)
+
+
+def _unauthorized(message: str) -> ApiError:
+    return ApiError(401, message, headers={"WWW-Authenticate": "Bearer"})
+
+
+def decode_token(token: str, key: str) -> dict[str, Any]:
+    """The claims of a valid token; :class:`ApiError` 401 otherwise."""
+    try:
+        claims: dict[str, Any] = jwt.decode(
+            token, key, algorithms=[ALGORITHM], options={"require": ["exp", "sub", "iat"]}
+        )
+    except jwt.ExpiredSignatureError:
+        raise _unauthorized("the access token has expired; log in again") from None
+    except jwt.PyJWTError:
+        raise _unauthorized("the access token is not valid; log in again") from None
+    return claims
+
+
+@dataclass(frozen=True, slots=True)
+class Principal:
+    """The caller of a request: the user's id, role and scope (organisation or city)."""
+
+    id: int
+    email: str
+    role: str
+    organization_id: int | None
+    organization: str | None
+    city: str | None
+    """Member city: the staff user's city, or a company user's organisation's city."""
+
+    @property
+    def is_admin(self) -> bool:
+        """True for alliance administrators."""
+        return self.role == "admin"
+
+
+def principal_of(db: Session, user: User) -> Principal:
+    """The :class:`Principal` of a user row."""
+    org = db.get(Organization, user.organization_id) if user.organization_id else None
+    return Principal(
+        id=user.id,
+        email=user.email,
+        role=user.role,
+        organization_id=user.organization_id,
+        organization=org.name if org else None,
+        city=org.city if org else user.city,
+    )
+
+
+def current_principal(
+    request: Request, token: Annotated[str | None, Depends(_bearer)]
+) -> Principal:
+    """Dependency: the authenticated caller (401 without a valid token for an active user)."""
+    if not token:
+        raise _unauthorized("not authenticated: send 'Authorization: Bearer <token>'")
+    state = request.app.state
+    claims = decode_token(token, state.signing_key)
+    try:
+        user_id = int(claims["sub"])
+    except (TypeError, ValueError):
+        raise _unauthorized("the access token is not valid; log in again") from None
+    with state.database.session() as db:
+        user = db.get(User, user_id)
+        if user is None or not user.active:
+            raise _unauthorized("the account no longer exists or is deactivated")
+        if claims.get("role") != user.role:
+            raise _unauthorized("the account's role changed; log in again")
+        return principal_of(db, user)
+
+
+CurrentUser = Annotated[Principal, Depends(current_principal)]
+
+
+def require_roles(*roles: str) -> Callable[[Principal], Principal]:
+    """Dependency factory: the caller, if their role is one of ``roles`` (else 403).
+
+    Routes are public knowledge (the OpenAPI schema), so a role check says so
+    plainly; objects outside the caller's scope answer 404 (see ``access``).
+    """
+
+    def check(user: CurrentUser) -> Principal:
+        if user.role not in roles:
+            raise ApiError(403, f"this needs the role {' or '.join(roles)}")
+        return user
+
+    return check

@@ -1,0 +1,509 @@
+"""The engine holder: one :class:`~isa_match.Matcher` kept in step with the database.
+
+Concurrency:
+
+* searches hold the read side of a readers/writer lock and run concurrently;
+* writers are serialised by one mutex (:meth:`MatchEngine.writing`): inside it a
+  writer commits to the database first, then :meth:`MatchEngine.apply` mutates
+  the matcher under the write side of the lock (milliseconds: the vectors are
+  encoded before the lock is taken), so a listing is searchable when the call
+  that wrote it returns (read-your-writes);
+* a rebuild reads a consistent snapshot, builds a new matcher without any lock,
+  then catches up with the changes committed meanwhile and swaps it in under
+  the write lock: searches keep running on the old one until the swap;
+* saving the index holds the writer mutex (not the read/write lock), so searches
+  keep running while the folder is written.
+
+Start-up compares the saved index's watermark with the database's change counter;
+a missing, corrupt or foreign index is rebuilt before serving, a stale one is
+loaded, caught up from the database and rebuilt in the background.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import inspect
+import logging
+import threading
+import time
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from isa_match.embed.base import Encoder
+from isa_match.rank.config import load_config
+from isa_match.rank.matcher import Match, Matcher
+from isa_match.schema import Filters, Listing
+from service import index_store
+from service._rwlock import RWLock
+from service.db import Database, current_seq, read_state
+from service.listing_data import changed_since, iter_active, to_listing
+from service.models import ListingRow, utcnow
+from service.settings import Settings
+
+log = logging.getLogger(__name__)
+
+Vectors = npt.NDArray[np.float32]
+
+
+class IndexNotReady(RuntimeError):
+    """The index is still being built (the API answers 503 with Retry-After)."""
+
+
+def _limit_native_threads() -> None:
+    """One BLAS thread for the process, one OpenMP thread for the calling thread.
+
+    FAISS's OpenMP setting is per thread, so every thread that searches calls this
+    (see shared PERFORMANCE.md: two threads made single queries ~2x slower).
+    """
+    try:
+        import faiss
+
+        faiss.omp_set_num_threads(1)
+    except ImportError:  # the exact backend needs no FAISS
+        pass
+
+
+class MatchEngine:
+    """Owns the matcher, its locks, the saved index and rebuilds (see the module docstring)."""
+
+    def __init__(self, settings: Settings, database: Database) -> None:
+        self.settings = settings
+        self.database = database
+        self.watermark = 0
+        self.database_id = ""
+        self.rebuilds = 0
+        self.last_rebuild_reason: str | None = None
+        self.saved_watermark: int | None = None
+        self._matcher: Matcher | None = None
+        self._encoder: Encoder | None = None
+        self._rw = RWLock()
+        self._write_mutex = threading.RLock()
+        self._rebuild_lock = threading.Lock()
+        self._rebuild_thread: threading.Thread | None = None
+        self._save_lock = threading.Lock()
+        self._unsaved = 0
+        self._first_unsaved: float | None = None
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._saver: threading.Thread | None = None
+        self._local = threading.local()
+        self._blas_limits: Any = None
+
+    # -- life cycle -------------------------------------------------------------------
+
+    def start(self, *, wait: bool = True) -> None:
+        """Load or build the index and start the background saver.
+
+        Args:
+            wait: when the index must be built from scratch, build it before
+                returning; otherwise build in the background (searches answer
+                503 until it is ready).
+        """
+        from threadpoolctl import threadpool_limits
+
+        self._blas_limits = threadpool_limits(limits=1, user_api="blas")
+        self._thread_setup()
+        self._encoder = self._make_encoder()
+        with self.database.session() as db:
+            state = read_state(db)
+            self.database_id, db_seq = state.database_id, state.change_seq
+        matcher, reason, stale = self._open_saved(db_seq)
+        if matcher is not None:
+            self._matcher = matcher
+            self.watermark = self.saved_watermark or 0
+            log.info("loaded the saved index: %d listings", len(matcher))
+            if stale:
+                with self._write_mutex:
+                    applied = self._catch_up_locked()
+                log.info("caught up with %d listing change(s) since the index was saved", applied)
+                log.warning("index rebuild: %s; caught up, rebuilding in the background", reason)
+                self.rebuild(reason or "stale index")
+        else:
+            (log.info if reason and reason.startswith("no saved index") else log.warning)(
+                "index rebuild: %s", reason
+            )
+            if wait:
+                self._rebuild_run(reason or "no index", raise_errors=True)
+            else:
+                self.rebuild(reason or "no index")
+        self._saver = threading.Thread(target=self._save_loop, name="isa-index-saver", daemon=True)
+        self._saver.start()
+
+    def stop(self) -> None:
+        """Stop the saver, wait for a running rebuild, save unsaved changes."""
+        self._stop.set()
+        self._wake.set()
+        if self._saver is not None:
+            self._saver.join(timeout=30)
+        thread = self._rebuild_thread
+        if thread is not None:
+            thread.join(timeout=600)
+        if self._unsaved and self._matcher is not None:
+            self.save()
+        self._close_encoder_pool()
+        if self._blas_limits is not None:
+            self._blas_limits.restore_original_limits()
+            self._blas_limits = None
+
+    def wait_idle(self, timeout: float | None = None) -> bool:
+        """Wait for a running rebuild to finish; True when none runs any more."""
+        thread = self._rebuild_thread
+        if thread is not None:
+            thread.join(timeout)
+        return not self.rebuilding
+
+    @property
+    def ready(self) -> bool:
+        """True once a matcher is being served."""
+        return self._matcher is not None
+
+    @property
+    def rebuilding(self) -> bool:
+        """True while a background rebuild runs."""
+        thread = self._rebuild_thread
+        return thread is not None and thread.is_alive()
+
+    def status(self) -> dict[str, Any]:
+        """Counts and watermarks for health checks and logs."""
+        matcher = self._matcher
+        return {
+            "ready": matcher is not None,
+            "listings": len(matcher) if matcher is not None else 0,
+            "watermark": self.watermark,
+            "saved_watermark": self.saved_watermark,
+            "unsaved_changes": self._unsaved,
+            "rebuilding": self.rebuilding,
+            "rebuilds": self.rebuilds,
+            "last_rebuild_reason": self.last_rebuild_reason,
+        }
+
+    # -- reading ----------------------------------------------------------------------
+
+    def suggest(
+        self,
+        listing_id: str | None = None,
+        *,
+        text: str | None = None,
+        kind: str | None = None,
+        k: int = 10,
+        filters: Filters | None = None,
+        exclude_ids: frozenset[str] = frozenset(),
+    ) -> list[Match]:
+        """:meth:`Matcher.suggest` under the read lock; ``exclude_ids`` are never suggested.
+
+        Raises:
+            IndexNotReady: no index yet.
+            QueryError, UnknownIdError: from the matcher.
+        """
+        if self.settings.sync_on_read:
+            self.sync()
+        self._thread_setup()
+        if exclude_ids:
+            base = filters or Filters()
+            filters = dataclasses.replace(base, exclude_ids=base.exclude_ids | exclude_ids)
+        with self._rw.read():
+            matcher = self._require()
+            return matcher.suggest(listing_id, text=text, kind=kind, k=k, filters=filters)
+
+    def contains(self, listing_id: str) -> bool:
+        """True when the listing is in the served index."""
+        with self._rw.read():
+            return self._matcher is not None and listing_id in self._matcher
+
+    def _require(self) -> Matcher:
+        if self._matcher is None:
+            raise IndexNotReady("the search index is being built; try again in a minute")
+        return self._matcher
+
+    # -- writing ----------------------------------------------------------------------
+
+    @contextmanager
+    def writing(self) -> Iterator[None]:
+        """Serialise a writer: commit to the database, then :meth:`apply`, inside this."""
+        with self._write_mutex:
+            yield
+
+    def encode(self, listings: Sequence[Listing]) -> Vectors | None:
+        """Document vectors for ``listings`` (no lock held; ``None`` before the index exists)."""
+        matcher = self._matcher
+        if matcher is None or not listings:
+            return None
+        self._thread_setup()
+        return matcher.encode_listings(listings)
+
+    def apply(
+        self,
+        seq: int,
+        upserts: Sequence[Listing] = (),
+        removals: Sequence[str] = (),
+        *,
+        vectors: Vectors | None = None,
+    ) -> None:
+        """Apply change ``seq``, already committed, to the served matcher.
+
+        Call inside :meth:`writing`. Changes numbered before ``seq`` that this
+        process has not seen (written by another worker) are read from the
+        database first. A failure here cannot undo the commit: it is logged and
+        the index is rebuilt from the database.
+        """
+        upserts = _without_contact(upserts)
+        with self._write_mutex:
+            matcher = self._matcher
+            if matcher is None:
+                return  # the initial build catches up with this change when it installs
+            try:
+                if self.watermark < seq - 1:
+                    self._catch_up_locked(upto=seq - 1)
+                if upserts and (vectors is None or len(vectors) != len(upserts)):
+                    vectors = matcher.encode_listings(upserts)
+                with self._rw.write():
+                    _mutate(matcher, list(upserts), list(removals), vectors)
+                    self.watermark = max(self.watermark, seq)
+            except Exception:
+                log.exception("applying change %d to the index failed", seq)
+                self.rebuild(f"applying change {seq} failed")
+                return
+            self._note_changes(len(upserts) + len(removals))
+
+    def sync(self) -> int:
+        """Catch up with changes committed by other processes; returns how many were applied."""
+        with self.database.session() as db:
+            top = current_seq(db)
+        if top <= self.watermark:
+            return 0
+        with self._write_mutex:
+            return self._catch_up_locked()
+
+    def _changes(self, since: int, upto: int | None = None) -> tuple[list[ListingRow], int]:
+        """Rows changed after ``since`` up to ``upto`` (default: the latest), and that number.
+
+        The counter is read before the rows: commits happen in counter order, so every
+        change numbered up to it is visible to the second query.
+        """
+        with self.database.session() as db:
+            top = current_seq(db) if upto is None else upto
+            return changed_since(db, since, top), top
+
+    def _catch_up_locked(self, upto: int | None = None) -> int:
+        matcher = self._matcher
+        if matcher is None:
+            return 0
+        rows, top = self._changes(self.watermark, upto)
+        upserts, removals = _split(rows)
+        vectors = matcher.encode_listings(upserts) if upserts else None
+        with self._rw.write():
+            _mutate(matcher, upserts, removals, vectors)
+            self.watermark = max(self.watermark, top)
+        if rows:
+            log.debug("index caught up with %d changed listing(s) up to change %d", len(rows), top)
+            self._note_changes(len(rows))
+        return len(rows)
+
+    # -- rebuilding -------------------------------------------------------------------
+
+    def rebuild(self, reason: str) -> threading.Thread:
+        """Rebuild the index from the database in the background; swap it in when done.
+
+        Returns the rebuild thread (an already running one if there is one).
+        """
+        with self._rebuild_lock:
+            running = self._rebuild_thread
+            if running is not None and running.is_alive():
+                return running
+            thread = threading.Thread(
+                target=self._rebuild_run, args=(reason,), name="isa-index-rebuild", daemon=True
+            )
+            self._rebuild_thread = thread
+            thread.start()
+            return thread
+
+    def _rebuild_run(self, reason: str, *, raise_errors: bool = False) -> None:
+        self._thread_setup()
+        self.last_rebuild_reason = reason
+        started = time.monotonic()
+        try:
+            matcher, seq = self._build_from_db()
+            with self._write_mutex:
+                # changes committed while building: replay them onto the new matcher
+                rows, top = self._changes(seq)
+                upserts, removals = _split(rows)
+                vectors = matcher.encode_listings(upserts) if upserts else None
+                _mutate(matcher, upserts, removals, vectors)
+                with self._rw.write():
+                    self._matcher = matcher
+                    self.watermark = top
+                self._note_changes(1)
+            self.rebuilds += 1
+            log.info(
+                "index rebuilt: %d listings at change %d in %.1f s",
+                len(matcher),
+                top,
+                time.monotonic() - started,
+            )
+            self.save()
+        except Exception:
+            log.exception("index rebuild failed (%s)", reason)
+            if raise_errors:
+                raise
+        finally:
+            self._close_encoder_pool()
+
+    def _build_from_db(self) -> tuple[Matcher, int]:
+        """A new matcher of every active listing, and the change number it reflects."""
+        assert self._encoder is not None
+        with self.database.session() as db:
+            if self.database.dialect == "postgresql":
+                db.connection(execution_options={"isolation_level": "REPEATABLE READ"})
+            seq = current_seq(db)  # same transaction (snapshot) as the listings below
+            listings = _without_contact(iter_active(db))
+        matcher = Matcher.build(
+            listings,
+            self.settings.ranking_config,
+            encoder=self._encoder,
+            reference_date=self.settings.reference_date,
+        )
+        return matcher, seq
+
+    # -- persistence ------------------------------------------------------------------
+
+    def _open_saved(self, db_seq: int) -> tuple[Matcher | None, str | None, bool]:
+        """(matcher, reason to rebuild, stale) from the saved index folder."""
+        assert self._encoder is not None
+        opened = index_store.open_saved(
+            self.settings.index_path, self._encoder, self.database_id, db_seq
+        )
+        if opened.matcher is not None:
+            opened.matcher.reference_date = self.settings.reference_date
+            self.saved_watermark = opened.watermark
+        return opened.matcher, opened.reason, opened.stale
+
+    def save(self) -> bool:
+        """Save the served index with its watermark; False when skipped (busy or no index)."""
+        if not self._save_lock.acquire(blocking=False):
+            return False
+        try:
+            with index_store.folder_lock(self.settings.index_path) as mine:
+                if not mine:
+                    return False
+                # The writer mutex keeps the matcher still while searches go on.
+                with self._write_mutex:
+                    matcher, watermark, pending = self._matcher, self.watermark, self._unsaved
+                    if matcher is None:
+                        return False
+                    index_store.save_index(
+                        self.settings.index_path,
+                        matcher,
+                        watermark=watermark,
+                        database_id=self.database_id,
+                    )
+                    self._unsaved -= pending
+                    self._first_unsaved = None if self._unsaved == 0 else time.monotonic()
+                    self.saved_watermark = watermark
+            self._record_saved(watermark)
+            log.info("index saved at change %d (%d listings)", watermark, len(matcher))
+            return True
+        except Exception:
+            log.exception("saving the index failed")
+            return False
+        finally:
+            self._save_lock.release()
+
+    def _record_saved(self, watermark: int) -> None:
+        from service.models import IndexState
+
+        try:
+            with self.database.session() as db:
+                state = db.get(IndexState, 1)
+                if state is not None:
+                    state.saved_seq = watermark
+                    state.saved_at = utcnow()
+                    db.commit()
+        except Exception:  # informational only; the manifest is what start-up reads
+            log.warning("could not record the saved watermark in the database", exc_info=True)
+
+    def _note_changes(self, n: int) -> None:
+        if n <= 0:
+            return
+        self._unsaved += n
+        if self._first_unsaved is None:
+            self._first_unsaved = time.monotonic()
+        if self._unsaved >= self.settings.index_save_every:
+            self._wake.set()
+
+    def _save_loop(self) -> None:
+        every = self.settings.index_save_seconds
+        while not self._stop.is_set():
+            self._wake.wait(timeout=min(every, 5.0))
+            self._wake.clear()
+            if self._stop.is_set():
+                return
+            first = self._first_unsaved
+            due = self._unsaved >= self.settings.index_save_every or (
+                first is not None and time.monotonic() - first >= every
+            )
+            if self._unsaved and due:
+                self.save()
+
+    # -- helpers ----------------------------------------------------------------------
+
+    def _close_encoder_pool(self) -> None:
+        """Stop the encoder's worker processes (started for large builds; idle otherwise).
+
+        The in-process model stays loaded for queries and single listings.
+        """
+        close = getattr(self._encoder, "close", None)
+        if callable(close):
+            try:
+                close()
+            except Exception:
+                log.warning("stopping the encoder's worker pool failed", exc_info=True)
+
+    def _thread_setup(self) -> None:
+        if not getattr(self._local, "done", False):
+            _limit_native_threads()
+            self._local.done = True
+
+    def _make_encoder(self) -> Encoder:
+        from isa_match.embed import get_encoder
+
+        name = self.settings.encoder or load_config(self.settings.ranking_config).encoder
+        options: dict[str, Any] = {}
+        if self.settings.encoder_workers is not None and name.partition(":")[0] == "use-m3":
+            options["workers"] = self.settings.encoder_workers
+        encoder = get_encoder(name, **options)
+        warmup = getattr(encoder, "warmup", None)
+        if callable(warmup):
+            started = time.monotonic()
+            # the model only: the worker pool for large builds starts when one comes
+            if "pool" in inspect.signature(warmup).parameters:
+                warmup(pool=False)
+            else:
+                warmup()
+            log.info("encoder %s warmed up in %.1f s", encoder.name, time.monotonic() - started)
+        return encoder
+
+
+def _split(rows: Sequence[ListingRow]) -> tuple[list[Listing], list[str]]:
+    """Changed rows as (listings to add or replace, ids to remove)."""
+    upserts = _without_contact(to_listing(r) for r in rows if r.status == "active")
+    removals = [r.id for r in rows if r.status != "active"]
+    return upserts, removals
+
+
+def _without_contact(listings: Iterable[Listing]) -> list[Listing]:
+    """The listings without their contact data: the index never holds personal data, so
+    nothing that reads a suggestion's listing can reveal it."""
+    return [dataclasses.replace(x, contact=None) if x.contact is not None else x for x in listings]
+
+
+def _mutate(
+    matcher: Matcher, upserts: list[Listing], removals: list[str], vectors: Vectors | None
+) -> None:
+    if upserts:
+        matcher.add(upserts, vectors=vectors)
+    if removals:
+        matcher.remove(removals, missing_ok=True)
