@@ -5,9 +5,14 @@
 * alliance admins see and change all.
 
 An object outside the caller's scope answers 404, exactly like a missing one,
-so ids of other members' listings cannot be probed. Contact fields are shown
-only to the listing's own organisation (:func:`sees_contact`; the mutual-interest
-rule extends it).
+so ids of other members' listings cannot be probed. The public fields of every
+active listing are visible to every member (suggestions and search show them):
+:func:`visible_listing`. Contact fields are shown only to the listing's own
+organisation (:func:`sees_contact`) and, once two organisations have each
+expressed interest in the other's listing, to that partner through the audited
+contact route (:mod:`service.mutual`). Review objects follow their listing:
+match lists and decisions belong to the staff of the listing's city
+(:func:`city_scope`).
 """
 
 from __future__ import annotations
@@ -50,6 +55,31 @@ def get_listing(db: Session, user: Principal, listing_id: str) -> ListingRow:
     return row
 
 
+def visible_listing(db: Session, listing_id: str) -> ListingRow:
+    """An active listing of any member (its public fields are visible to all); 404 otherwise."""
+    row = db.get(ListingRow, listing_id)
+    if row is None or row.status != "active":
+        raise not_found(f"listing {listing_id!r}")
+    return row
+
+
+def city_scope(user: Principal, city: str | None) -> str | None:
+    """The member city a staff or admin view covers (``None``: all cities, admins only).
+
+    Staff always see their own city; naming another answers 404 like any object
+    outside the scope.
+
+    Args:
+        user: a staff user or admin.
+        city: the canonical city id asked for, or None.
+    """
+    if user.role == "admin":
+        return city
+    if city is not None and city != user.city:
+        raise not_found(f"city {city!r}")
+    return user.city or ""
+
+
 def sees_contact(user: Principal, row: ListingRow) -> bool:
     """True when ``user`` may see the listing's contact fields (its own organisation)."""
     return user.organization_id is not None and user.organization_id == row.organization_id
@@ -78,6 +108,11 @@ def _public_fields(row: ListingRow) -> dict[str, object]:
         "created_at": row.created_at,
         "expires_at": row.expires_at,
     }
+
+
+def public_row_view(row: ListingRow) -> ListingPublic:
+    """The public fields of a stored listing (what any member may see)."""
+    return ListingPublic.model_validate(_public_fields(row))
 
 
 def list_view(row: ListingRow) -> ListingOut:

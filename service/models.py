@@ -23,6 +23,7 @@ from sqlalchemy import (
     CheckConstraint,
     Date,
     DateTime,
+    Float,
     ForeignKey,
     Index,
     Integer,
@@ -32,7 +33,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-SCHEMA_VERSION = 1
+SCHEMA_VERSION = 2
+"""2: decisions keep the suggestion's score, components, rank and source."""
 ROLES = ("company", "staff", "admin")
 LISTING_STATUSES = ("active", "withdrawn")
 DECISIONS = ("approve", "reject")
@@ -135,11 +137,19 @@ class ListingRow(Base):
 
 
 class Decision(Base):
-    """A staff decision on one suggestion (approve, or reject with a reason); history kept."""
+    """A staff decision on one suggestion (approve, or reject with a reason); history kept.
+
+    Every decision is a new row; the latest row of a pair is its current decision.
+    The suggestion's score, components and rank at decision time are stored with it,
+    so the decisions are a training set for the ranking weights.
+    """
 
     __tablename__ = "decisions"
     __table_args__ = (
         CheckConstraint("status IN ('approve', 'reject')", name="ck_decision_status"),
+        CheckConstraint(
+            "source IN ('suggested', 'duplicate', 'manual')", name="ck_decision_source"
+        ),
         Index("ix_decisions_pair", "listing_id", "suggested_id"),
     )
 
@@ -149,8 +159,17 @@ class Decision(Base):
     status: Mapped[str] = mapped_column(String(16))
     reason: Mapped[str | None] = mapped_column(String(500), default=None)
     note: Mapped[str | None] = mapped_column(Text, default=None)
-    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
     at: Mapped[datetime] = mapped_column(DateTime(timezone=True), default=utcnow)
+    source: Mapped[str] = mapped_column(String(16), default="manual")
+    """``suggested`` (among the listing's suggestions), ``duplicate`` (a near-duplicate
+    collapsed into one) or ``manual`` (a pair staff found themselves)."""
+    rank: Mapped[int | None] = mapped_column(Integer, default=None)
+    """1-based position among the listing's suggestions (None for a manual pair)."""
+    score: Mapped[float | None] = mapped_column(Float, default=None)
+    components: Mapped[dict[str, float] | None] = mapped_column(JSON, default=None)
+    watermark: Mapped[int | None] = mapped_column(Integer, default=None)
+    """The index's change number the suggestion was computed at."""
 
 
 class Interest(Base):

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
-from service.routers import auth, listings, suggestions, system
+from service.routers import admin, auth, interests, listings, matchlists, suggestions, system
 
 API_PREFIX = "/api/v1"
 
@@ -16,6 +16,9 @@ ROUTERS: list[APIRouter] = [
     auth.router,
     listings.router,
     suggestions.router,
+    matchlists.router,
+    interests.router,
+    admin.router,
     system.router,
 ]
 
