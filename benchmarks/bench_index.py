@@ -12,10 +12,13 @@ real embeddings. Queries are held-out points. Metadata: synthetic, over the
 41), recall@10 against exact search and the share of single-city results
 identical to exact search over that city. ``--memory`` saves the index, loads
 it in a fresh process (default load: vectors memory-mapped when large) and
-prints its resident memory above the interpreter baseline.
+prints its resident memory above the interpreter baseline. Last, it prints the
+rows of the summary table in ``benchmarks/README.md``.
 
     python benchmarks/bench_index.py --sizes 10000 100000 1000000 --nprobe 0 32 --memory
+    python benchmarks/bench_index.py --sizes 1000000 --per-cluster 200 --spread 1.5
 
+``--nprobe`` / ``--refine`` values of 0 mean the build-time calibrated ones.
 Single queries run with one OpenMP thread (the index sets this per search).
 """
 
@@ -48,7 +51,9 @@ PER_CLUSTER = 1000  # points per centre
 class Row:
     size: int
     index_type: str
+    note: str
     build_s: float
+    build_cpu_s: float
     ann_gb: float
     meta_gb: float
     vectors_gb: float
@@ -136,7 +141,7 @@ def _recall(got: list[list[Hit]], want: list[list[Hit]]) -> float:
 def run(
     size: int,
     n_queries: int,
-    nprobes: list[int | None],
+    settings: list[tuple[int | None, int | None]],
     seed: int,
     spread: float,
     per_cluster: int,
@@ -158,10 +163,11 @@ def run(
     cities = [c for c, _ in ISA_CITIES]
     query_city = [cities[i] for i in rng.integers(0, len(cities), n_queries)]
 
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     index = FaissIndex(DIM)
     index.add(items, xb)
     build_s = time.perf_counter() - t0
+    build_cpu_s = time.process_time() - c0  # all threads: robust to other jobs' load
     store = index._store
     meta_bytes = sum(a.nbytes for a in store.cols.values()) + store.sector_bits.nbytes
     meta_bytes += store.expires.nbytes + store.alive.nbytes
@@ -183,8 +189,10 @@ def run(
     mem = _memory(index, xq, query_city) if memory else {}
     results: list[Row] = []
     calibrated = index.calibration
-    for nprobe in nprobes:
-        index.nprobe = nprobe
+    for nprobe, refine in settings:
+        if results and not index._nlist():
+            break  # a flat index has neither nprobe nor refine: one row
+        index.nprobe, index.refine = nprobe, refine
         for i in range(min(50, n_queries)):  # warm-up
             index.search(xq[i], 10)
             index.search(xq[i], 10, filters[i])
@@ -201,14 +209,22 @@ def run(
         f_lat = _latencies(filtered, n_queries)
         pairs = zip(f_got, f_truth, strict=True)
         identical = np.mean([[h.id for h in g] == [h.id for h in w] for g, w in pairs])
-        kind = index.ann_type + (f" nprobe={index._nprobe()}" if index._nlist() else "")
-        if nprobe is None and calibrated is not None:
-            kind += f" (calibrated, build-time recall {calibrated['recall_at_10']:.3f})"
+        kind, note = index.ann_type, ""
+        if index._nlist():
+            kind += f", nprobe {index._nprobe()}, refine {index._refine()}"
+        if nprobe is None and refine is None and calibrated is not None:
+            kind += " (calibrated)"
+            note = (
+                f" (build-time recall {calibrated['recall_at_10']:.3f},"
+                f" lower bound {calibrated.get('recall_low', float('nan')):.3f})"
+            )
         results.append(
             Row(
                 size=size,
                 index_type=kind,
+                note=note,
                 build_s=build_s,
+                build_cpu_s=build_cpu_s,
                 ann_gb=index.ann_bytes() / 1e9,
                 meta_gb=meta_bytes / 1e9,
                 vectors_gb=len(index) * DIM * 4 / 1e9,
@@ -234,6 +250,13 @@ def main() -> None:
         default=[],
         help="IVF nprobe values to measure (0 = the build-time calibrated one)",
     )
+    parser.add_argument(
+        "--refine",
+        type=int,
+        nargs="*",
+        default=[],
+        help="re-scored candidates per result (0 = the build-time calibrated one)",
+    )
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--spread", type=float, default=SPREAD, help="noise around each centre")
     parser.add_argument(
@@ -256,6 +279,8 @@ def main() -> None:
     if args.tight:
         args.spread, args.per_cluster = 1.5, 100
     nprobes = [None if p == 0 else p for p in args.nprobe] or [None]
+    refines = [None if r == 0 else r for r in args.refine] or [None]
+    settings = [(p, r) for p in nprobes for r in refines]
     real = None if args.vectors is None else np.load(args.vectors, mmap_mode="r")
     if real is not None and real.shape[1] != DIM:
         parser.error(f"--vectors: expected {DIM} columns, got {real.shape}")
@@ -270,18 +295,19 @@ def main() -> None:
         flush=True,
     )
     header = (
-        "| listings | index | build s | FAISS GB | meta GB | float32 GB | p50/p99 ms "
+        "| listings | index | build s (CPU s) | FAISS GB | meta GB | float32 GB | p50/p99 ms "
         "| CPU p50/p99 ms | city p50/p99 ms | city CPU p50/p99 ms | recall@10 "
         "| city identical | city recall@10 |"
     )
     print(header)
     print("|" + "---|" * 13)
     mem_rows = []
+    summary: list[Row] = []
     for size in args.sizes:
         rows = run(
             size,
             args.queries,
-            nprobes,
+            settings,
             args.seed,
             args.spread,
             args.per_cluster,
@@ -290,13 +316,15 @@ def main() -> None:
         )
         for r in rows:
             print(
-                f"| {r.size:,} | {r.index_type} | {r.build_s:.1f} | {r.ann_gb:.3f} | "
+                f"| {r.size:,} | {r.index_type}{r.note} | {r.build_s:.1f} ({r.build_cpu_s:.0f}) | "
+                f"{r.ann_gb:.3f} | "
                 f"{r.meta_gb:.3f} | {r.vectors_gb:.2f} | {r.lat[0]:.2f} / {r.lat[1]:.2f} | "
                 f"{r.lat[2]:.2f} / {r.lat[3]:.2f} | {r.f_lat[0]:.2f} / {r.f_lat[1]:.2f} | "
                 f"{r.f_lat[2]:.2f} / {r.f_lat[3]:.2f} | {r.recall:.3f} | {r.f_identical:.3f} | "
                 f"{r.f_recall:.3f} |",
                 flush=True,
             )
+        summary.extend(rows)
         if rows[0].memory:
             mem_rows.append((size, rows[0].ann_gb, rows[0].memory))
     if mem_rows:
@@ -314,6 +342,37 @@ def main() -> None:
             ]
             mapped = "yes" if m["mapped"] else "no"
             print(f"| {size:,} | {ann_gb:.3f} | {mapped} | " + " | ".join(cells) + " |")
+    print(
+        f"\nRows of the benchmarks/README.md summary (load average at the end "
+        f"{os.getloadavg()[0]:.1f}):\n"
+    )
+    print("| data | listings | index | build s | p50 / p99 ms | city p50 / p99 ms | recall@10 |")
+    print("| --- | ---: | --- | ---: | --- | --- | ---: |")
+    label = _data_label(args)
+    for r in summary:
+        print(
+            f"| {label} | {_size_label(r.size)} | {r.index_type} | {r.build_s:.1f} | "
+            f"{r.lat[0]:.2f} / {r.lat[1]:.2f} | {r.f_lat[0]:.2f} / {r.f_lat[1]:.2f} | "
+            f"{r.recall:.3f} |"
+        )
+
+
+def _data_label(args: argparse.Namespace) -> str:
+    if args.vectors is not None:
+        return f"real vectors (`--vectors {Path(args.vectors).name}`)"
+    if args.tight:
+        return "tight (`--tight`)"
+    if (args.per_cluster, args.spread) == (PER_CLUSTER, SPREAD):
+        return f"synthetic default ({PER_CLUSTER:,} per centre)"
+    name = "anchor-like" if (args.per_cluster, args.spread) == (200, 1.5) else "synthetic"
+    return f"{name} (`--per-cluster {args.per_cluster} --spread {args.spread:g}`)"
+
+
+def _size_label(size: int) -> str:
+    for unit, scale in (("M", 1_000_000), ("k", 1_000)):
+        if size >= scale and size % scale == 0:
+            return f"{size // scale}{unit}"
+    return f"{size:,}"
 
 
 if __name__ == "__main__":

@@ -108,11 +108,13 @@ class StoreIndex:
         if filters is not None and filters.is_empty():
             filters = None
         scores, found = self._search(q, k, filters)
-        name = self._store.ids.name
-        return [
-            [Hit(name(s), float(v)) for v, s in zip(row_s, row_i, strict=True) if s >= 0]
-            for row_s, row_i in zip(scores.tolist(), found.tolist(), strict=True)
-        ]
+        names = self._store.ids.names
+        out = []
+        for row_s, row_i in zip(scores, found, strict=True):
+            keep = row_i >= 0  # -1 pads rows with fewer than k passing items
+            ids = names(row_i[keep])
+            out.append([Hit(i, v) for i, v in zip(ids, row_s[keep].tolist(), strict=True)])
+        return out
 
     def vector(self, item_id: str) -> FloatMatrix:
         """The stored vector of one item (a copy)."""

@@ -47,6 +47,10 @@ class IdMap:
         """The id stored in ``slot`` (``""`` for a free slot)."""
         return bytes(self._names[slot]).decode("utf-8")
 
+    def names(self, slots: IntArray) -> list[str]:
+        """The ids stored in ``slots`` (one gather and decode per id; for result lists)."""
+        return [raw.decode("utf-8") for raw in self._names[slots].tolist()]
+
     def get(self, item_id: str) -> int | None:
         """The slot of ``item_id``, or ``None``."""
         slot = self._delta.get(item_id)

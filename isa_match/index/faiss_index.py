@@ -36,7 +36,7 @@ import numpy as np
 import numpy.typing as npt
 
 from isa_match.index import _persist
-from isa_match.index._calibrate import calibrate_nprobe
+from isa_match.index._calibrate import calibrate, held_out_queries, train_centroids
 from isa_match.index._common import StoreIndex
 from isa_match.index._store import FloatArray, IntArray
 from isa_match.index.base import EncoderInfo, EncoderLike, IndexCorruptError
@@ -116,22 +116,28 @@ class FaissIndex(StoreIndex):
             whenever the corpus has grown 4x since the last training, which
             doubles ``nlist``; amortised, adds stay cheap), ``"Flat"``, or
             ``"IVF<nlist>,<SQ8|SQ4|SQfp16|Flat|PQ<m>>"``. An IVF index is trained
-            on a sample once enough vectors are present (``nlist`` of them);
-            until then the vectors sit in a flat index.
+            once enough vectors are present (``nlist`` of them; k-means over all
+            of them, see :func:`._calibrate.train_centroids`); until then the
+            vectors sit in a flat index.
         memory_budget: bytes allowed for the FAISS structure (``None``: no limit).
         flat_max: below this many vectors ``"auto"`` keeps an exact flat index.
         nprobe: IVF lists probed per query. Default: calibrated at each IVF
             (re)build (see ``recall_target``), else ``max(16, nlist // 128)``.
-        recall_target: after training, a few hundred stored vectors are searched
-            as held-out queries (their own hit dropped) against exact search,
-            and the smallest ``nprobe`` in ``base * (0.5, 1, 1.5, 2, 3, 4)``
-            (at least 8) with recall@10 at least this is kept
-            (``base = max(16, nlist // 128)``; the largest when none reaches
-            it): easy data gets the cheaper search, hard data a wider one.
-            The result is saved in the manifest (:attr:`calibration`).
-            ``None`` skips calibration.
+        recall_target: at each IVF (re)build, 512 stored vectors (at most an
+            eighth of the corpus) kept out of training are searched as held-out
+            queries (their own hit dropped) against exact search (about 5 s at
+            1M x 512), and the cheapest ``nprobe`` in
+            ``base * (0.25, 0.5, 1, 1.5, 2, 3, 4)`` (at least 8), then the
+            smallest ``refine`` in ``(4, 8, 16)``, whose recall@10 reaches this
+            with headroom (the lower end of its 95 % confidence interval) is
+            kept (``base = max(16, nlist // 128)``; the best-measured setting
+            when none does): easy data gets the cheaper search, hard data a
+            wider one. The result is saved in the manifest
+            (:attr:`calibration`) and used after ``load``. ``None`` skips
+            calibration.
         refine: candidates per result fetched from a quantised index and
             re-scored with the float32 vectors (``k * refine`` candidates).
+            Default: calibrated (see ``recall_target``), else 4.
         exact_max: filtered searches with at most this many passing items run
             exactly over those rows (default ``2**25 // dim``: 65536 rows, 128 MB,
             about 4 ms at d=512).
@@ -151,7 +157,7 @@ class FaissIndex(StoreIndex):
         memory_budget: int | None = None,
         flat_max: int = 20_000,
         nprobe: int | None = None,
-        refine: int = 4,
+        refine: int | None = None,
         exact_max: int | None = None,
         city_exact_max: int | None = None,
         recall_target: float | None = 0.97,
@@ -163,7 +169,7 @@ class FaissIndex(StoreIndex):
             )
         if recall_target is not None and not 0.0 < recall_target <= 1.0:
             raise ValueError(f"recall_target must be in (0, 1], got {recall_target}")
-        if refine < 1 or (exact_max is not None and exact_max < 0):
+        if (refine is not None and refine < 1) or (exact_max is not None and exact_max < 0):
             raise ValueError(f"refine must be >= 1 and exact_max >= 0: {refine}, {exact_max}")
         self.index_type = index_type
         self.memory_budget = memory_budget
@@ -178,6 +184,7 @@ class FaissIndex(StoreIndex):
         self._ann_type = "Flat"
         self._trained_count = 0  # items present at the last (re)build
         self._bitmap_cache: tuple[Any, npt.NDArray[np.uint8]] = (None, np.zeros(0, np.uint8))
+        self._params: dict[int, Any] = {}  # nprobe -> SearchParametersIVF (no selector)
 
     # -- structure ---------------------------------------------------------------
 
@@ -215,18 +222,27 @@ class FaissIndex(StoreIndex):
         calibrated = None if self.calibration is None else int(self.calibration["nprobe"])
         return min(nlist, self.nprobe or calibrated or self._base_nprobe())
 
-    def _calibrate(self) -> None:
-        """Choose ``nprobe`` for ``recall_target`` (see :mod:`._calibrate`)."""
+    def _refine(self) -> int:
+        if self.refine is not None:
+            return self.refine
+        calibrated = None if self.calibration is None else self.calibration.get("refine")
+        return int(calibrated) if calibrated else 4
+
+    def _calibrate(self, held_out: IntArray) -> None:
+        """Choose ``nprobe`` and ``refine`` for ``recall_target`` (see :mod:`._calibrate`)."""
         self.calibration = None
         if self.recall_target is None or not self._nlist():
             return
 
-        def search(queries: FloatArray, k: int, nprobe: int) -> IntArray:
-            return self._search_ann(queries, k, None, nprobe)[1]
+        def candidates(queries: FloatArray, n: int, nprobe: int) -> IntArray:
+            params = _faiss().SearchParametersIVF(nprobe=nprobe)
+            found: IntArray = self._ann.search(queries, n, params=params)[1]
+            return found
 
-        self.calibration = calibrate_nprobe(
+        self.calibration = calibrate(
             self._store,
-            search,
+            held_out,
+            candidates,
             nlist=self._nlist(),
             base=self._base_nprobe(),
             target=self.recall_target,
@@ -257,29 +273,41 @@ class FaissIndex(StoreIndex):
         store = self._store
         slots = np.flatnonzero(store.alive[: store.n_slots]).astype(np.int64)
         match = _IVF.match(target)
+        held_out = np.zeros(0, dtype=np.int64)
         if match is None:
             ann = self._new_flat()
         else:
             nlist = int(match.group(1))
             if len(slots) < nlist:
                 return  # not enough vectors to train yet; stay as we are
+            if self.recall_target is not None:
+                held_out = held_out_queries(store, slots)
+            # Lists from k-means over every stored vector but the calibration
+            # queries (unless that leaves fewer than nlist); unit-norm centroids
+            # suit inner-product assignment. The code (SQ ranges, PQ codebooks)
+            # then trains on a sample of residuals, the quantiser being complete.
+            spare = held_out if len(slots) - len(held_out) >= nlist else held_out[:0]
+            centroids = train_centroids(
+                store.xb, slots, nlist, held_out=spare, threads=faiss.omp_get_max_threads()
+            )
             ann = faiss.index_factory(self.dim, target, faiss.METRIC_INNER_PRODUCT)
-            ann.cp.niter = 10
-            # Unit-norm centroids suit inner-product assignment (recall +3 points
-            # at 300k clustered vectors, same build time).
-            ann.cp.spherical = True
+            if hasattr(ann, "do_polysemous_training"):
+                # on by default for PQ, unused here (no polysemous search) and slow:
+                # 7 s for 4,000 vectors of d=32 with PQ4
+                ann.do_polysemous_training = False
+            ann.quantizer.add(centroids)
+            rows = slots[~np.isin(slots, spare)] if len(spare) else slots
             rng = np.random.default_rng(len(slots))
-            sample_n = min(len(slots), 48 * nlist)
-            sample = np.sort(rng.choice(slots, sample_n, replace=False))
+            sample = np.sort(rng.choice(rows, min(len(rows), 65536), replace=False))
             ann.train(np.ascontiguousarray(store.xb[sample]))
         for start in range(0, len(slots), 65536):
             part = slots[start : start + 65536]
             ann.add_with_ids(np.ascontiguousarray(store.xb[part]), part)
         self._ann = ann
         self._ann_type = target
+        self._params = {}
         self._trained_count = len(slots)
-        with _omp_threads(_faiss().omp_get_max_threads()):
-            self._calibrate()
+        self._calibrate(held_out)
 
     # -- hooks -------------------------------------------------------------------
 
@@ -339,11 +367,16 @@ class FaissIndex(StoreIndex):
                 f"expected {len(self)} of dimension {self.dim}"
             )
         self._ann = ann
+        self._params = {}
         self._ann_type = str(manifest["index_type"])
         self._trained_count = int(manifest.get("trained_count", len(self)))
         calibration = manifest.get("calibration")
         if calibration is not None and not (
-            isinstance(calibration, dict) and isinstance(calibration.get("nprobe"), int)
+            isinstance(calibration, dict)
+            and isinstance(calibration.get("nprobe"), int)
+            and isinstance(calibration.get("refine", 4), int)
+            and calibration["nprobe"] >= 1
+            and calibration.get("refine", 4) >= 1
         ):
             raise IndexCorruptError(f"{path}: malformed calibration entry {calibration!r}")
         self.calibration = calibration
@@ -465,11 +498,16 @@ class FaissIndex(StoreIndex):
             params = None if selector is None else faiss.SearchParameters(sel=selector)
             scores, found = self._ann.search(queries, k, params=params)
             return scores, found
-        params = faiss.SearchParametersIVF(nprobe=nprobe)
-        if selector is not None:
+        if selector is None:
+            # one parameter object per nprobe: read-only during searches, so
+            # threads can share it; saves building one per query
+            params = self._params.get(nprobe)
+            if params is None:
+                params = self._params[nprobe] = faiss.SearchParametersIVF(nprobe=nprobe)
+        else:
+            params = faiss.SearchParametersIVF(nprobe=nprobe)
             params.sel = selector
-        kk = k * self.refine
-        _, cand = self._ann.search(queries, kk, params=params)
+        _, cand = self._ann.search(queries, k * self._refine(), params=params)
         return self._rescore(queries, cand, k)
 
     def _rescore(self, queries: FloatArray, cand: IntArray, k: int) -> tuple[FloatArray, IntArray]:

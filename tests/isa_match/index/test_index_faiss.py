@@ -7,6 +7,7 @@ import pytest
 from index_helpers import Corpus, assert_same_hits, oracle
 
 from isa_match.index import ExactIndex, FaissIndex, Hit, ItemMeta, choose_index_type
+from isa_match.index._calibrate import _truth, held_out_queries, split_lists, train_centroids
 from isa_match.index.synthetic import clustered_unit_vectors, synthetic_items
 from isa_match.schema import Filters
 
@@ -168,16 +169,103 @@ def test_calibration_picks_nprobe_reaching_target() -> None:
     index = FaissIndex(32, index_type="IVF256,SQ8")
     index.add(items, vectors)
     cal = index.calibration
-    assert cal is not None and cal["target"] == 0.97 and cal["queries"] == 256
-    tried = [p for p, _ in cal["tried"]]
-    assert tried == sorted(tried) and tried[0] == 8 and cal["nprobe"] == tried[-1]
-    # stops at the first nprobe reaching the target, or tries them all
-    reached = [r >= 0.97 for _, r in cal["tried"]]
-    assert reached == [False] * (len(reached) - 1) + [reached[-1]]
-    assert reached[-1] or len(tried) == 6
-    assert index._nprobe() == cal["nprobe"]
-    index.nprobe = 7  # an explicit nprobe wins
-    assert index._nprobe() == 7
+    assert cal is not None and cal["target"] == 0.97 and cal["queries"] == 500  # 4000 / 8
+    tried = cal["tried"]
+    probes = [p for p, _, _ in tried]
+    assert probes == sorted(probes) and probes[0] == 8
+    # stops at the first setting whose recall reaches the target with headroom
+    assert cal["recall_low"] <= cal["recall_at_10"]
+    assert cal["recall_low"] >= 0.97 or len(set(probes)) == 6
+    assert [cal["nprobe"], cal["refine"], cal["recall_at_10"]] == tried[-1]
+    assert index._nprobe() == cal["nprobe"] and index._refine() == cal["refine"]
+    index.nprobe, index.refine = 7, 5  # explicit values win
+    assert index._nprobe() == 7 and index._refine() == 5
+
+
+def test_calibration_widens_refine_for_coarse_codes() -> None:
+    # PQ4 at d=32 (4 bytes per vector) ranks candidates poorly: 4 x k candidates
+    # miss neighbours that 16 x k re-scored in float32 find
+    items, vectors = _ivf_corpus(4200)
+    index = FaissIndex(32, index_type="IVF16,PQ4")
+    index.add(items[:4000], vectors[:4000])
+    cal = index.calibration
+    assert cal is not None and cal["refine"] > 4 and cal["recall_low"] >= 0.97
+    assert not index._ann.do_polysemous_training  # slow, and unused by our searches
+    assert [r for _, r, _ in cal["tried"]][:2] == [4, 8]
+    want = oracle(items[:4000], vectors[:4000], vectors[4000:], 10)
+    calibrated = _recall(index.search(vectors[4000:], 10), want)
+    index.refine = 4
+    assert calibrated >= 0.95 and _recall(index.search(vectors[4000:], 10), want) < calibrated
+
+
+def test_calibration_queries_are_held_out_of_training() -> None:
+    items, vectors = _ivf_corpus()
+    index = FaissIndex(32, index_type="Flat")
+    index.add(items, vectors)
+    st = index._store
+    slots = np.flatnonzero(st.alive[: st.n_slots]).astype(np.int64)
+    held = held_out_queries(st, slots)
+    assert len(held) == 500 and np.isin(held, slots).all()
+    xb = np.array(st.xb)
+    first = train_centroids(xb, slots, 64, held_out=held)
+    xb[held] = -xb[held]  # the held-out rows must not move a single centroid
+    np.testing.assert_array_equal(train_centroids(xb, slots, 64, held_out=held), first)
+    assert first.shape == (64, 32)
+    np.testing.assert_allclose(np.linalg.norm(first, axis=1), 1.0, rtol=1e-5)
+    assert (train_centroids(xb, slots, 64, held_out=held[:0]) != first).any()
+    # the cells run in parallel with threads > 1: same centroids
+    np.testing.assert_array_equal(train_centroids(xb, slots, 64, held_out=held, threads=2), first)
+
+
+def test_build_keeps_calibration_queries_out_of_training() -> None:
+    import faiss
+
+    items, vectors = _ivf_corpus()
+    first = FaissIndex(32, index_type="IVF64,SQ8")
+    first.add(items, vectors)
+    st = first._store
+    held = held_out_queries(st, np.flatnonzero(st.alive[: st.n_slots]).astype(np.int64))
+    rows = [int(i[1:]) for i in st.ids.names(held)]  # ids are "L<row>"
+    moved = vectors.copy()
+    moved[rows] = -moved[rows]
+    second = FaissIndex(32, index_type="IVF64,SQ8")
+    second.add(items, moved)
+    # same lists and SQ ranges: nothing was fitted to the calibration queries
+    np.testing.assert_array_equal(
+        first._ann.quantizer.reconstruct_n(0, 64), second._ann.quantizer.reconstruct_n(0, 64)
+    )
+    np.testing.assert_array_equal(
+        faiss.vector_to_array(first._ann.sq.trained), faiss.vector_to_array(second._ann.sq.trained)
+    )
+    assert first.calibration is not None and first.calibration["queries"] == len(held) == 500
+
+
+@pytest.mark.parametrize(
+    ("counts", "total"),
+    [([100, 50, 0, 3], 20), ([1, 1, 1, 97], 100), ([5, 5], 3), ([1000, 1], 2), ([7, 9, 11], 27)],
+)
+def test_split_lists(counts: list[int], total: int) -> None:
+    rows = np.array(counts, dtype=np.int64)
+    alloc = split_lists(rows, total)
+    assert alloc.sum() == total and (alloc <= rows).all() and ((alloc >= 1) | (rows == 0)).all()
+    assert (np.abs(alloc - rows * total / rows.sum()) <= 2).all()  # proportional
+
+
+def test_split_lists_refuses_impossible_splits() -> None:
+    with pytest.raises(ValueError, match="cannot fill"):
+        split_lists(np.array([3, 4]), 8)
+    with pytest.raises(ValueError, match="cannot fill"):
+        split_lists(np.array([3, 4, 5]), 2)
+
+
+def test_calibration_truth_is_exact_with_removed_items() -> None:
+    items, vectors = _ivf_corpus()
+    index = FaissIndex(32, index_type="Flat")
+    index.add(items, vectors)
+    index.remove([m.id for m in items[::7]])
+    st = index._store
+    queries = np.ascontiguousarray(vectors[:40])
+    np.testing.assert_array_equal(_truth(st, queries, 11), st.exact(queries, 11, None)[1])
 
 
 def test_calibrated_nprobe_holds_on_held_out_queries() -> None:
@@ -193,9 +281,11 @@ def test_calibration_off_and_flat() -> None:
     items, vectors = _ivf_corpus()
     index = FaissIndex(32, index_type="IVF256,SQ8", recall_target=None)
     index.add(items, vectors)
-    assert index.calibration is None and index._nprobe() == 16
+    assert index.calibration is None and index._nprobe() == 16 and index._refine() == 4
     flat = FaissIndex(32, index_type="Flat")
     flat.add(items, vectors)
     assert flat.calibration is None
     with pytest.raises(ValueError, match="recall_target"):
         FaissIndex(32, recall_target=1.5)
+    with pytest.raises(ValueError, match="refine"):
+        FaissIndex(32, refine=0)

@@ -211,6 +211,43 @@ def test_calibration_saved_and_restored(corpus: Corpus, tmp_path: Path) -> None:
     assert loaded._nprobe() == index._nprobe()
 
 
+def test_calibrated_refine_saved_and_used_after_load(corpus: Corpus, tmp_path: Path) -> None:
+    # coarse PQ codes make calibration re-score more than 4 x k candidates
+    index = FaissIndex(32, index_type="IVF16,PQ4")
+    index.add(corpus.items, corpus.vectors)
+    assert index.calibration is not None and index.calibration["refine"] > 4
+    index.save(tmp_path / "idx")
+    manifest = json.loads((tmp_path / "idx" / "manifest.json").read_text())
+    assert manifest["params"]["refine"] is None  # not fixed: the calibrated one applies
+    assert manifest["calibration"]["refine"] == index.calibration["refine"]
+    loaded = load_index(tmp_path / "idx")
+    assert isinstance(loaded, FaissIndex)
+    assert loaded._refine() == index._refine() == index.calibration["refine"]
+    asked: list[int] = []
+    search = loaded._ann.search
+
+    def spy(x: np.ndarray, k: int, **kwargs: object) -> object:
+        asked.append(k)
+        return search(x, k, **kwargs)
+
+    loaded._ann.search = spy
+    assert_same_hits(loaded.search(corpus.queries, 10), index.search(corpus.queries, 10))
+    assert asked == [10 * index.calibration["refine"]]
+
+
+@pytest.mark.parametrize("bad", [{"nprobe": "8"}, {"nprobe": 8, "refine": 0}, [8, 4]])
+def test_malformed_calibration_is_refused(corpus: Corpus, tmp_path: Path, bad: object) -> None:
+    index = FaissIndex(32, index_type="IVF16,SQ8")
+    index.add(corpus.items, corpus.vectors)
+    index.save(tmp_path / "idx")
+    path = tmp_path / "idx" / "manifest.json"
+    manifest = json.loads(path.read_text())
+    manifest["calibration"] = bad
+    path.write_text(json.dumps(manifest))
+    with pytest.raises(IndexCorruptError, match="malformed calibration"):
+        load_index(tmp_path / "idx")
+
+
 def test_large_vector_files_are_mapped_by_default(
     corpus: Corpus, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -229,6 +266,11 @@ def test_large_vector_files_are_mapped_by_default(
         assert_same_hits(
             mapped.search(corpus.queries, 10, filters), index.search(corpus.queries, 10, filters)
         )
+    # re-training reads the read-only map in place; training is deterministic
+    mapped.rebuild("IVF32,SQ8")
+    index.rebuild("IVF32,SQ8")
+    assert isinstance(mapped._store.xb, np.memmap) and mapped.calibration == index.calibration
+    assert_same_hits(mapped.search(corpus.queries, 10), index.search(corpus.queries, 10))
 
 
 def test_many_distinct_values_widen_the_code_column(tmp_path: Path) -> None:
