@@ -121,6 +121,15 @@ class StoreIndex:
         slot = int(self._store.slots_of([item_id])[0])
         return np.array(self._store.xb[slot], dtype=np.float32)
 
+    def vectors(self, ids: Sequence[str]) -> FloatMatrix:
+        """The stored vectors of several items, one row each in the order asked (a copy).
+
+        Raises:
+            UnknownIdError: an id is not present.
+        """
+        slots = self._store.slots_of(ids)
+        return np.array(self._store.xb[slots], dtype=np.float32).reshape(len(slots), self.dim)
+
     def meta(self, item_id: str) -> ItemMeta:
         """The stored metadata of one item (sector codes in first-seen order)."""
         return self._store.meta(item_id)

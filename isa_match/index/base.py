@@ -188,6 +188,10 @@ class VectorIndex(Protocol):
         """The stored vector of one item (a copy)."""
         ...
 
+    def vectors(self, ids: Sequence[str]) -> FloatMatrix:
+        """The stored vectors of several items, one row each in the order asked."""
+        ...
+
     def meta(self, item_id: str) -> ItemMeta:
         """The stored metadata of one item."""
         ...

@@ -55,7 +55,7 @@ def _retrieve(
     dense_arr = np.zeros(len(ids))
     dense_arr[: len(dense)] = dense
     if extra and mode == "full":
-        vecs = np.stack([m.dense.vector(i) for i in extra])
+        vecs = m.dense.vectors(extra)
         dense_arr[len(dense) :] = vecs @ q.vector
     if dense_hits and mode == "full":
         missing = [h.id for h in dense_hits]
@@ -95,11 +95,20 @@ def components(
     dense: FloatArray,
     lex: FloatArray,
     today: date,
+    *,
+    reciprocity_for: int | None = None,
 ) -> dict[str, FloatArray]:
-    """Every component for the candidate rows (each in [0, 1])."""
+    """Every component for the candidate rows (each in [0, 1]).
+
+    Reciprocity (the costliest component: BM25 in the reverse direction) is
+    computed for every candidate, or with ``reciprocity_for=n`` only where it
+    can change the top ``n``: its weight bounds what it adds, so a candidate
+    whose other components leave it more than that weight below the ``n``-th
+    best cannot enter the top ``n`` (exact pruning; the others get 0).
+    """
     t = m.table
     cfg = m.config
-    lex_n = _lexical_norm(m, q, lex)
+    lex_n = q.extra["lex_n"] = _lexical_norm(m, q, lex)
     if cfg.fusion == "rrf":
         dense_c = _rrf(dense, np.ones(len(dense), dtype=bool), cfg.rrf_k)
         lex_c = _rrf(lex, lex > 0, cfg.rrf_k)
@@ -119,7 +128,19 @@ def components(
             t, rows, today.toordinal(), cfg.half_life_days, FRESHNESS_FLOOR
         ),
     }
-    out["reciprocity"] = _reciprocity(m, q, ids, lex_n)
+    recip = np.zeros(len(ids))
+    need = np.ones(len(ids), dtype=bool)
+    w = m.config.weights.reciprocity
+    if reciprocity_for is not None and len(ids) > reciprocity_for and w > 0:
+        base = combine(m, {**out, "reciprocity": recip})
+        nth = np.partition(base, len(base) - reciprocity_for)[len(base) - reciprocity_for]
+        need = base >= nth - w
+    elif w == 0 and reciprocity_for is not None:
+        need[:] = False
+    if need.any():
+        chosen = np.flatnonzero(need)
+        recip[chosen] = _reciprocity(m, q, [ids[i] for i in chosen], lex_n[chosen])
+    out["reciprocity"] = recip
     return out
 
 
@@ -159,20 +180,19 @@ def _select(
     chosen: list[int] = []
     dups: dict[int, list[str]] = {}
     vecs: dict[int, npt.NDArray[np.float32]] = {}
+
+    def vec(p: int) -> npt.NDArray[np.float32]:
+        if p not in vecs:
+            vecs[p] = m.dense.vector(ids[p])
+        return vecs[p]
+
     for p in order:
         p = int(p)
         org = int(m.table.org[rows[p]])
         same_org = [c for c in chosen if int(m.table.org[rows[c]]) == org]
         if same_org:
-            v = vecs.setdefault(p, m.dense.vector(ids[p]))
-            twin = next(
-                (
-                    c
-                    for c in same_org
-                    if float(vecs.setdefault(c, m.dense.vector(ids[c])) @ v) >= cfg.duplicate_cosine
-                ),
-                None,
-            )
+            v = vec(p)
+            twin = next((c for c in same_org if float(vec(c) @ v) >= cfg.duplicate_cosine), None)
             if twin is not None:
                 dups.setdefault(twin, []).append(ids[p])
                 continue
@@ -201,8 +221,9 @@ def rank(
     elif mode == "lexical":
         scores, comps = lex, {"lexical": lex}
     else:
-        comps = components(m, q, ids, rows, dense, lex, today)
-        lex_n = _lexical_norm(m, q, lex)
+        # Diversity may skip some of the best: keep reciprocity exact for 3k.
+        comps = components(m, q, ids, rows, dense, lex, today, reciprocity_for=3 * k)
+        lex_n = q.extra["lex_n"]
         scores = combine(m, comps)
     order = np.lexsort((np.array(ids), -scores))
     if mode == "full":
@@ -210,14 +231,15 @@ def rank(
     else:
         picked = [(int(p), ()) for p in order[:k]]
     result = []
-    for p, dups in picked:
+    terms = shared_terms(m, q, [ids[p] for p, _ in picked]) if explain and mode == "full" else []
+    for n, (p, dups) in enumerate(picked):
         item = m._listings[int(rows[p])]
         assert item is not None
         values = {name: float(arr[p]) for name, arr in comps.items()}
         reasons: tuple[Reason, ...] = ()
         if explain and mode == "full":
             lex_share = float(lex_n[p]) if lex_n is not None else 0.0
-            reasons = _explain(m, q, item, values, float(dense[p]), lex_share, today)
+            reasons = _explain(m, q, item, values, float(dense[p]), lex_share, terms[n])
         result.append(Match(ids[p], float(scores[p]), values, reasons, item, dups))
     return result
 
@@ -231,21 +253,19 @@ def _query_surfaces(m: Matcher, q: _Query) -> list[tuple[str, str]]:
     return found
 
 
-def shared_terms(m: Matcher, q: _Query, item_id: str, limit: int = 6) -> list[str]:
-    """Terms of the query that the candidate's indexed text also has, rarest first.
+def shared_terms(m: Matcher, q: _Query, item_ids: list[str], limit: int = 6) -> list[list[str]]:
+    """Per candidate, the query's terms that its indexed text also has, rarest first.
 
-    Uses the candidate's stored terms (no re-tokenising); a term that is part of
+    Uses the candidates' stored terms (no re-tokenising); a term that is part of
     a longer shared term is left out; shown in the query's own spelling.
     """
-    doc = m.lexical.query_for(item_id).terms
-    doc_set = set(doc)
-    shared = [(t, w) for t, w in _query_surfaces(m, q) if t in doc_set]
-    if not shared:
-        return []
-    shared.sort(key=lambda tw: -m.lexical.idf(tw[0]))
-    terms = [t for t, _ in shared]
-    picked = [w for t, w in shared if not any(t != o and t in o for o in terms)]
-    return picked[:limit]
+    surfaces = dict(_query_surfaces(m, q))
+    out = []
+    for terms in m.lexical.shared_terms(q.lexical, item_ids):
+        shown = [t for t in terms if t in surfaces]
+        picked = [surfaces[t] for t in shown if not any(t != o and t in o for o in shown)]
+        out.append(picked[:limit])
+    return out
 
 
 def _explain(
@@ -255,7 +275,7 @@ def _explain(
     values: dict[str, float],
     dense: float,
     lexical: float,
-    today: date,
+    terms: list[str],
 ) -> tuple[Reason, ...]:
     """Reasons for one shown pair, from its computed components (only for the ``k`` results).
 
@@ -286,6 +306,6 @@ def _explain(
             freshness=values["freshness"],
             dense=dense,
             lexical=lexical,
-            matched_terms=shared_terms(m, q, item.id),
+            matched_terms=terms,
         )
     )

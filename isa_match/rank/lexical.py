@@ -276,6 +276,26 @@ class LexicalIndex(LexicalStore):
             tuple(self._terms[t] for t in terms.tolist()), tuple(tfs.tolist()), language
         )
 
+    def shared_terms(self, query: LexicalQuery, ids: Sequence[str]) -> list[list[str]]:
+        """For each listing in ``ids``, the query's terms it also has, rarest first.
+
+        One pass over the listings' stored terms (for the "shared terms" reason
+        of a page of suggestions). Raises :class:`UnknownIdError` for unknown ids.
+        """
+        slots = self._store.slots_of(ids)
+        known = [self._vocab.get(t, -1) for t in query.terms]
+        tid = np.unique(np.array([t for t in known if t >= 0], dtype=np.int64))
+        out: list[list[int]] = [[] for _ in range(len(slots))]
+        if not len(tid):
+            return [[] for _ in out]
+        pos, which, _ = self._forward(slots, tid)
+        for p, w in zip(pos.tolist(), which.tolist(), strict=True):
+            out[p].append(w)
+        idf = self._idf(tid)
+        return [
+            [self._terms[int(tid[w])] for w in sorted(row, key=lambda w: -idf[w])] for row in out
+        ]
+
     def doc_terms(self, item_id: str) -> dict[str, int]:
         """The indexed terms of one listing with their frequencies (capped at 255)."""
         q = self.query_for(item_id)

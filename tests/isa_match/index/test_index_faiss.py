@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from index_helpers import Corpus, assert_same_hits, oracle
+from index_helpers import DIM, Corpus, assert_same_hits, oracle
 
 from isa_match.index import ExactIndex, FaissIndex, Hit, ItemMeta, choose_index_type
 from isa_match.index._calibrate import _truth, held_out_queries, split_lists, train_centroids
@@ -289,3 +289,21 @@ def test_calibration_off_and_flat() -> None:
         FaissIndex(32, recall_target=1.5)
     with pytest.raises(ValueError, match="refine"):
         FaissIndex(32, refine=0)
+
+
+def test_city_with_kind_filter_scans_the_city_in_place_and_equals_exact(corpus: Corpus) -> None:
+    """Items added grouped by city: a city + kind filter passes a dense, broken run of slots."""
+    order = sorted(range(len(corpus.items)), key=lambda i: corpus.items[i].city)
+    items = [corpus.items[i] for i in order]
+    vectors = corpus.vectors[order]
+    index = FaissIndex(DIM, index_type="IVF16,SQ8", nprobe=1)
+    index.add(items, vectors)
+    city = max({x.city for x in items}, key=lambda c: sum(x.city == c for x in items))
+    for kind in ("offer", "request"):
+        filters = Filters.of(city=city, kind=kind)
+        slots = index._store.plan(filters)
+        assert slots is not None and len(slots) > 16
+        assert int(slots[-1] - slots[0] + 1) <= 3 * len(slots), "the dense-span path is taken"
+        got = index.search(corpus.queries[:20], 10, filters)
+        want = oracle(items, vectors, corpus.queries[:20], 10, filters)
+        assert_same_hits(got, want)
