@@ -34,6 +34,8 @@ def test_random_operations_match_a_dict() -> None:
     assert len(ids) == len(oracle)
     assert {i: ids.get(i) for i in oracle} == oracle
     assert all(ids.name(s) == i for i, s in oracle.items())
+    slots = np.array(list(oracle.values()), dtype=np.int64)
+    assert ids.names(slots) == list(oracle)  # multi-byte UTF-8 ids decoded too
     assert sorted(ids) == sorted(oracle)
     assert "missing" not in ids and 5 not in ids and ids.get("missing") is None
     with pytest.raises(KeyError):
