@@ -12,13 +12,13 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 
 from isa_match import __version__
 from service.bootstrap import prepare_database
 from service.db import Database
 from service.engine import MatchEngine
-from service.errors import install_error_handlers
+from service.errors import install_error_handlers, reject_unknown_query_params
 from service.limits import BodyLimitMiddleware, RateLimiter
 from service.routers import api_router
 from service.settings import Settings
@@ -59,6 +59,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         version=__version__,
         summary="Partner suggestions for the Chinese-German Industrial Cities Alliance",
         lifespan=lifespan,
+        dependencies=[Depends(reject_unknown_query_params)],
     )
     app.state.settings = settings
     app.state.signing_key = settings.signing_key()

@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-import json
 import threading
 import time
 from collections import OrderedDict, deque
 
 from starlette.exceptions import HTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from service.errors import error_json
 
 
 class BodyTooLarge(HTTPException):
@@ -72,8 +73,7 @@ class BodyLimitMiddleware:
             await self._reject(send)
 
     async def _reject(self, send: Send) -> None:
-        body = json.dumps({"detail": f"request body larger than {self.max_bytes:,} bytes"})
-        data = body.encode("utf-8")
+        data = error_json(f"request body larger than {self.max_bytes:,} bytes")
         await send(
             {
                 "type": "http.response.start",
@@ -103,6 +103,10 @@ class RateLimiter:
 
     Per process: with several workers each keeps its own counts. Memory is
     bounded by ``max_keys`` (the least recently used keys are forgotten).
+
+    To limit only failures (logins), count every attempt with :meth:`hit` before
+    doing the work and :meth:`refund` the attempts that succeed: concurrent
+    attempts are bounded too, and successful ones never use up the allowance.
     """
 
     def __init__(self, limit: int, window: float, *, max_keys: int = 100_000) -> None:
@@ -129,6 +133,13 @@ class RateLimiter:
                 return max(0.0, events[0] + self.window - t)
             events.append(t)
             return None
+
+    def refund(self, key: str) -> None:
+        """Take back the last event counted for ``key`` (an attempt that succeeded)."""
+        with self._lock:
+            events = self._events.get(key)
+            if events:
+                events.pop()
 
     def reset(self, key: str) -> None:
         """Forget ``key``'s events."""

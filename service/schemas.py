@@ -56,6 +56,32 @@ QueryText = Annotated[
 ]
 
 
+# -- errors ---------------------------------------------------------------------------
+
+
+class ErrorItem(BaseModel):
+    """One problem with the input: where (``loc``), what (``msg``), which kind (``type``).
+
+    Some problems add ``ctx`` (limits), ``fix`` (what to do) or ``suggestions``
+    (known values close to an unknown one); submitted values are never echoed.
+    """
+
+    model_config = ConfigDict(extra="allow")
+
+    loc: list[str | int]
+    msg: str
+    type: str
+    ctx: dict[str, int | float] | None = None
+    fix: str | None = None
+    suggestions: list[str] | None = None
+
+
+class ErrorOut(BaseModel):
+    """Every error answer: a message, or for invalid input a list of problems."""
+
+    detail: str | list[ErrorItem]
+
+
 class _Request(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -67,6 +93,26 @@ class ListingCreate(_Request):
     """A new listing. A company user's listings always belong to their organisation
     (``organization``/``city``/``org_type`` may be left out); staff and admins name the
     organisation and (staff: their own) city."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "kind": "offer",
+                    "category": "technology",
+                    "title": "Wasserstoff-Elektrolyseure für Industrieparks",
+                    "description": "Wir liefern PEM-Elektrolyseure von 1 bis 20 MW.",
+                    "language": "de",
+                    "organization": "Beispiel Wasserstoff GmbH",
+                    "org_type": "company",
+                    "city": "Köln",
+                    "sector": ["C28"],
+                    "keywords": ["Wasserstoff", "Elektrolyse"],
+                }
+            ]
+        },
+    )
 
     kind: Kind
     category: Category
@@ -88,6 +134,11 @@ class ListingCreate(_Request):
 class ListingUpdate(_Request):
     """Fields to change (PATCH); absent fields stay, ``null`` clears an optional field.
     The owning organisation and city cannot be changed."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={"examples": [{"title": "Elektrolyseure von 1 bis 50 MW"}]},
+    )
 
     kind: Kind | None = None
     category: Category | None = None
@@ -222,6 +273,21 @@ class FiltersIn(_Request):
 
 class SearchRequest(_Request):
     """A free-text search: the text, the kind of listing it describes, filters."""
+
+    model_config = ConfigDict(
+        extra="forbid",
+        json_schema_extra={
+            "examples": [
+                {
+                    "text": "Partner für Batterierecycling gesucht",
+                    "kind": "request",
+                    "k": 5,
+                    "filters": {"country": ["CN"]},
+                    "lang": "de",
+                }
+            ]
+        },
+    )
 
     text: QueryText
     kind: Kind | None = None
