@@ -78,7 +78,7 @@ class Settings(BaseSettings):
     max_body_bytes: int = Field(default=1_000_000, ge=1024)
     k_max: int = Field(default=K_LIMIT, ge=1, le=K_LIMIT)
     login_attempts: int = Field(default=10, ge=1)
-    """Failed or not, logins allowed per user name and client address per window."""
+    """Failed logins allowed per user name and client address per window (successes are free)."""
     login_window_seconds: int = Field(default=60, ge=1)
     interest_attempts: int = Field(default=30, ge=1)
     """Interest declarations allowed per user per window (used by the interest router)."""

@@ -37,13 +37,14 @@ def login(
 ) -> Token:
     """Exchange user name (e-mail) and password for a bearer token.
 
-    Unknown user and wrong password get the same answer. Attempts are limited per
-    user name and client address (429 with Retry-After).
+    Unknown user and wrong password get the same answer. Failed attempts are
+    limited per user name and client address (429 with Retry-After).
     """
     if len(form.username) > _MAX_USERNAME or len(form.password) > _MAX_PASSWORD:
         raise ApiError(401, "wrong user name or password", headers={"WWW-Authenticate": "Bearer"})
     client = request.client.host if request.client else "-"
-    wait = limiters["login"].hit(f"{normalize_email(form.username)}|{client}")
+    key = f"{normalize_email(form.username)}|{client}"
+    wait = limiters["login"].hit(key)
     if wait is not None:
         seconds = max(1, math.ceil(wait))
         raise ApiError(
@@ -58,6 +59,7 @@ def login(
                 401, "wrong user name or password", headers={"WWW-Authenticate": "Bearer"}
             )
         token = create_token(user, request.app.state.signing_key, settings.token_ttl_minutes)
+    limiters["login"].refund(key)  # only failed attempts count against the limit
     return Token(access_token=token, expires_in=settings.token_ttl_minutes * 60)
 
 

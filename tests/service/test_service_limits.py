@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import pytest
-from svc_helpers import COMPANY_DE, Api
+from svc_helpers import COMPANY_DE, Api, password_of
 
 from service.limits import RateLimiter
 
@@ -41,6 +41,12 @@ def test_login_rate_limit_answers_429(sqlite_api: Api) -> None:
     r = sqlite_api.client.post("/api/v1/auth/token", data=form)
     assert r.status_code == 429 and int(r.headers["Retry-After"]) >= 1
     assert "too many login attempts" in r.json()["detail"]
+
+
+def test_successful_logins_are_not_limited(sqlite_api: Api) -> None:
+    form = {"username": COMPANY_DE, "password": password_of(COMPANY_DE)}
+    codes = [sqlite_api.client.post("/api/v1/auth/token", data=form).status_code for _ in range(15)]
+    assert codes == [200] * 15
 
 
 def test_rate_limiter_window_slides() -> None:
