@@ -73,16 +73,8 @@ def load_matcher(path: Path, encoder: Encoder) -> Matcher:
     Raises:
         IndexCorruptError, IndexMismatchError: the folder cannot be used.
     """
-    matcher = Matcher.load(path / "matcher")
-    if matcher.encoder_info != EncoderInfo.of(encoder):
-        raise IndexMismatchError(
-            f"{path}: built with {matcher.encoder_info.name} {matcher.encoder_info.version}, "
-            f"the service uses {encoder.name} {encoder.version}"
-        )
-    # Matcher.load has no encoder argument: attach the service's warmed-up encoder so
-    # the matcher does not build (and later load) a second one on first use.
-    matcher._encoder = encoder
-    return matcher
+    # The service's warmed-up encoder: the matcher does not load a second one.
+    return Matcher.load(path / "matcher", encoder=encoder)
 
 
 @dataclass(frozen=True, slots=True)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Sequence
 from pathlib import Path
 from typing import Any, ClassVar, Self
@@ -140,7 +139,7 @@ class StoreIndex:
             f"{name}.npy": _persist.npy_writer(arr) for name, arr in self._store.arrays().items()
         }
         vocab = self._store.vocabularies()
-        files["vocab.json"] = _persist.bytes_writer(_json_bytes(vocab))
+        files["vocab.json"] = _persist.json_writer(vocab)
         native, params = self._native_files()
         files.update(native)
         manifest = {
@@ -185,7 +184,7 @@ class StoreIndex:
             mmap = isinstance(entry, dict) and int(entry.get("bytes", 0)) >= MMAP_MIN_BYTES
         try:
             dim = int(manifest["dim"])
-            vocab = _read_json(path / "vocab.json")
+            vocab = _persist.read_json(path / "vocab.json")
             arrays = {
                 name[:-4]: _persist.load_npy(path, name, mmap=mmap and name == "vectors.npy")
                 for name in manifest["files"]
@@ -232,16 +231,3 @@ class StoreIndex:
 
     def _restore_native(self, path: Path, manifest: dict[str, Any]) -> None:
         """Rebuild the native structure after the store was loaded."""
-
-
-def _json_bytes(data: Any) -> bytes:
-    return json.dumps(data, ensure_ascii=False).encode("utf-8")
-
-
-def _read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise IndexCorruptError(f"{path}: file is missing") from exc
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise IndexCorruptError(f"{path}: unreadable JSON ({exc})") from exc

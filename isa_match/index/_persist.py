@@ -231,3 +231,18 @@ def load_npy(path: Path, name: str, *, mmap: bool = False) -> npt.NDArray[Any]:
         # around each fault, so RssFile grows faster than the rows touched.)
         handle.madvise(mmap_module.MADV_RANDOM)
     return arr
+
+
+def json_writer(data: Any) -> Writer:
+    """A writer of ``data`` as UTF-8 JSON (non-ASCII kept as is)."""
+    return bytes_writer(json.dumps(data, ensure_ascii=False).encode("utf-8"))
+
+
+def read_json(path: Path) -> Any:
+    """A JSON file of a saved folder; missing or unreadable is :class:`IndexCorruptError`."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError as exc:
+        raise IndexCorruptError(f"{path}: file is missing") from exc
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise IndexCorruptError(f"{path}: unreadable JSON ({exc})") from exc

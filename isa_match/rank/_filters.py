@@ -17,7 +17,6 @@ def merge_filters(a: Filters, b: Filters) -> Filters:
     in A and a code in B" is not one set; two different sector constraints
     raise :class:`ValueError` instead of silently changing the meaning.
     """
-    merged = replace(a)
     changes: dict[str, object] = {}
     for name in _SET_FIELDS:
         x, y = getattr(a, name), getattr(b, name)
@@ -36,4 +35,4 @@ def merge_filters(a: Filters, b: Filters) -> Filters:
     changes["active_on"] = max(days) if days else None
     changes["exclude_ids"] = a.exclude_ids | b.exclude_ids
     assert {f.name for f in fields(Filters)} == set(changes)
-    return replace(merged, **changes)  # type: ignore[arg-type]
+    return replace(a, **changes)  # type: ignore[arg-type]

@@ -15,7 +15,6 @@ Document frequencies and per-language totals are recomputed on load.
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -41,8 +40,8 @@ def save(index: LexicalIndex, path: Path) -> None:
     files: dict[str, _persist.Writer] = {
         f"{name}.npy": _persist.npy_writer(arr) for name, arr in store.arrays().items()
     }
-    files["vocab.json"] = _persist.bytes_writer(_json(store.vocabularies()))
-    files["tokenizer.json"] = _persist.bytes_writer(_json(index.tokenizer.to_dict()))
+    files["vocab.json"] = _persist.json_writer(store.vocabularies())
+    files["tokenizer.json"] = _persist.json_writer(index.tokenizer.to_dict())
     encoded = [t.encode("utf-8") for t in index._terms]
     offsets = np.concatenate([[0], np.cumsum([len(e) for e in encoded])]).astype(np.int64)
     files["terms_utf8.npy"] = _persist.npy_writer(np.frombuffer(b"".join(encoded), np.uint8))
@@ -84,8 +83,8 @@ def load(index: LexicalIndex, path: Path) -> None:
         for name in ("max_query_terms", "max_postings"):
             limit = manifest[name]
             setattr(index, name, None if limit is None else int(limit))
-        index.tokenizer = Tokenizer.from_dict(_read_json(path / "tokenizer.json"))
-        index._store = Store.restore(0, store_arrays, _read_json(path / "vocab.json"))
+        index.tokenizer = Tokenizer.from_dict(_persist.read_json(path / "tokenizer.json"))
+        index._store = Store.restore(0, store_arrays, _persist.read_json(path / "vocab.json"))
         _restore(index, arrays, manifest)
     except (KeyError, TypeError, ValueError) as exc:
         if isinstance(exc, IndexCorruptError | IndexMismatchError):
@@ -133,16 +132,3 @@ def _restore(
     index._total_len = int(index._dl.sum())
     index._lang[:n_slots] = store.cols["language"][:n_slots]
     index._count_lengths(seg.doc_slots.astype(np.int64), +1)
-
-
-def _json(data: Any) -> bytes:
-    return json.dumps(data, ensure_ascii=False).encode("utf-8")
-
-
-def _read_json(path: Path) -> Any:
-    try:
-        return json.loads(path.read_text(encoding="utf-8"))
-    except FileNotFoundError as exc:
-        raise IndexCorruptError(f"{path}: file is missing") from exc
-    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise IndexCorruptError(f"{path}: unreadable JSON ({exc})") from exc

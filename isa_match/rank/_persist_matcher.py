@@ -21,6 +21,7 @@ from isa_match.rank.config import ConfigError, RankConfig
 from isa_match.schema import Category, Country, Kind, Language, Listing, OrgType
 
 if TYPE_CHECKING:
+    from isa_match.embed.base import Encoder
     from isa_match.rank.matcher import Matcher
 
 KIND = "isa_match.matcher"
@@ -70,7 +71,9 @@ def _listing(data: dict[str, Any]) -> Listing:
     )
 
 
-def load(cls: type[Matcher], path: Path, *, mmap: bool | None = None) -> Matcher:
+def load(
+    cls: type[Matcher], path: Path, *, encoder: Encoder | None = None, mmap: bool | None = None
+) -> Matcher:
     """Read a matcher folder; checksums, kind and versions are checked."""
     from isa_match.index import load_index
     from isa_match.rank.lexical import LexicalIndex
@@ -89,6 +92,11 @@ def load(cls: type[Matcher], path: Path, *, mmap: bool | None = None) -> Matcher
     except (KeyError, TypeError, ConfigError) as exc:
         raise IndexCorruptError(f"{path}/manifest.json: malformed ({exc})") from exc
     assert info is not None
+    if encoder is not None and EncoderInfo.of(encoder) != info:
+        raise IndexMismatchError(
+            f"{path}: built with {info.name} {info.version}, "
+            f"the given encoder is {encoder.name} {encoder.version}"
+        )
     dense = load_index(path / "dense", expect_encoder=info, mmap=mmap)
     lexical = LexicalIndex.load(path / "lexical")
     listings = []
@@ -106,7 +114,12 @@ def load(cls: type[Matcher], path: Path, *, mmap: bool | None = None) -> Matcher
         )
     ref = manifest.get("reference_date")
     matcher = cls(
-        config, info, dense, lexical, reference_date=date.fromisoformat(ref) if ref else None
+        config,
+        info,
+        dense,
+        lexical,
+        reference_date=date.fromisoformat(ref) if ref else None,
+        encoder=encoder,
     )
     matcher._restore(listings)
     return matcher

@@ -8,7 +8,10 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
-from isa_match.rank import _score
+from isa_match.rank import _score, features
+from isa_match.rank.config import COMPONENTS
+from isa_match.rank.explain import explain
+from isa_match.rank.features import LocationFit, SectorFit
 from isa_match.schema import Filters
 
 if TYPE_CHECKING:
@@ -20,16 +23,6 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 FRESHNESS_FLOOR = 0.5
-_WEIGHTED = (
-    "dense",
-    "lexical",
-    "sector",
-    "category",
-    "cross_border",
-    "location",
-    "freshness",
-    "reciprocity",
-)
 
 
 def _retrieve(
@@ -165,7 +158,7 @@ def combine(m: Matcher, comps: dict[str, FloatArray]) -> FloatArray:
     """The weighted sum of the components (the mismatch weight is a penalty)."""
     w = m.config.weights
     total = np.zeros(len(comps["dense"]))
-    for name in _WEIGHTED:
+    for name in COMPONENTS:
         total += getattr(w, name) * comps[name]
     total -= w.location_mismatch * comps["location_mismatch"]
     return total
@@ -282,10 +275,6 @@ def _explain(
     The structured fits (which sector codes, which place) are looked up only
     where the component says there is something to explain.
     """
-    from isa_match.rank import features
-    from isa_match.rank.explain import explain
-    from isa_match.rank.features import LocationFit, SectorFit
-
     a = q.listing
     sector = features.sector_fit(a, item) if a is not None and values["sector"] > 0 else None
     if values["location"] > 0 or values["location_mismatch"] > 0:

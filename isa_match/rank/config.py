@@ -26,7 +26,8 @@ COMPONENTS = (
     "freshness",
     "reciprocity",
 )
-"""The scoring components, in the order they are shown."""
+"""The weighted scoring components, in the order they are shown (``location_mismatch``,
+the penalty, comes on top)."""
 
 DEFAULT_CONFIG_NAME = "ranking.toml"
 

@@ -385,9 +385,16 @@ class Matcher:
         _persist_matcher.save(self, Path(path))
 
     @classmethod
-    def load(cls, path: str | Path, *, mmap: bool | None = None) -> Matcher:
-        """Read a folder written by :meth:`save` (checksums and versions checked)."""
-        return _persist_matcher.load(cls, Path(path), mmap=mmap)
+    def load(
+        cls, path: str | Path, *, encoder: Encoder | None = None, mmap: bool | None = None
+    ) -> Matcher:
+        """Read a folder written by :meth:`save` (checksums and versions checked).
+
+        ``encoder``: an already loaded encoder for text queries and additions; it
+        must be the one the matcher was built with (else :class:`IndexMismatchError`).
+        Without it the matcher loads its encoder on first use.
+        """
+        return _persist_matcher.load(cls, Path(path), encoder=encoder, mmap=mmap)
 
     def _restore(self, listings: Sequence[Listing]) -> None:
         """Re-attach listings and ranking attributes after loading the indexes."""

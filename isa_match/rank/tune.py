@@ -19,7 +19,7 @@ import numpy as np
 import numpy.typing as npt
 
 from isa_match.rank import _rank
-from isa_match.rank.config import RankConfig, Weights
+from isa_match.rank.config import COMPONENTS, RankConfig, Weights
 from isa_match.rank.evaluate import Metrics
 
 if TYPE_CHECKING:
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
 FloatArray = npt.NDArray[np.float64]
 
-FEATURES = (*_rank._WEIGHTED, "location_mismatch")
+FEATURES = (*COMPONENTS, "location_mismatch")
 
 
 @dataclass(frozen=True, slots=True)

@@ -276,3 +276,14 @@ def test_modes_are_single_retrievers(small: Matcher) -> None:
 def test_precomputed_vectors_must_fit(small: Matcher) -> None:
     with pytest.raises(ValueError, match="shape"):
         small.add([_listing(80)], vectors=np.zeros((2, 64), dtype=np.float32))
+
+
+def test_load_with_encoder_checks_it_and_uses_it(small: Matcher, tmp_path: Path) -> None:
+    from isa_match.embed import get_encoder
+    from isa_match.index.base import IndexMismatchError
+
+    small.save(tmp_path / "m")
+    same = get_encoder("hashing:64")
+    assert Matcher.load(tmp_path / "m", encoder=same).encoder is same
+    with pytest.raises(IndexMismatchError, match="hashing"):
+        Matcher.load(tmp_path / "m", encoder=get_encoder("hashing:32"))
