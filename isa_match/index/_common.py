@@ -96,17 +96,7 @@ class StoreIndex:
         self, queries: npt.ArrayLike, k: int, filters: Filters | None = None
     ) -> list[list[Hit]]:
         """Top-``k`` hits per query row (best first) among items passing ``filters``."""
-        if not isinstance(k, int) or k <= 0:
-            raise ValueError(f"k must be a positive integer, got {k!r}")
-        q = np.ascontiguousarray(queries, dtype=np.float32)
-        if q.ndim == 1:
-            q = q.reshape(1, -1)
-        q = check_vectors(q, len(q), self.dim, "search queries")
-        if len(q) == 0 or len(self._store) == 0:
-            return [[] for _ in range(len(q))]
-        if filters is not None and filters.is_empty():
-            filters = None
-        scores, found = self._search(q, k, filters)
+        scores, found = self._search_rows(queries, k, filters)
         names = self._store.ids.names
         out = []
         for row_s, row_i in zip(scores, found, strict=True):
@@ -114,6 +104,47 @@ class StoreIndex:
             ids = names(row_i[keep])
             out.append([Hit(i, v) for i, v in zip(ids, row_s[keep].tolist(), strict=True)])
         return out
+
+    def search_slots(
+        self, query: npt.ArrayLike, k: int, filters: Filters | None = None
+    ) -> tuple[FloatArray, IntArray]:
+        """:meth:`search` for one query vector as (scores, slots), best first.
+
+        No ids are decoded: for callers that keep their own slot-indexed data
+        (the matcher maps slots to its rows with :meth:`slots_of`).
+        """
+        scores, found = self._search_rows(query, k, filters)
+        if not len(found):
+            return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int64)
+        keep = found[0] >= 0
+        return scores[0][keep], found[0][keep]
+
+    def _search_rows(
+        self, queries: npt.ArrayLike, k: int, filters: Filters | None
+    ) -> tuple[FloatArray, IntArray]:
+        if not isinstance(k, int) or isinstance(k, bool) or k <= 0:
+            raise ValueError(f"k must be a positive integer, got {k!r}")
+        q = np.ascontiguousarray(queries, dtype=np.float32)
+        if q.ndim == 1:
+            q = q.reshape(1, -1)
+        q = check_vectors(q, len(q), self.dim, "search queries")
+        if len(q) == 0 or len(self._store) == 0:
+            return np.zeros((len(q), 0), dtype=np.float32), np.zeros((len(q), 0), dtype=np.int64)
+        if filters is not None and filters.is_empty():
+            filters = None
+        return self._search(q, k, filters)
+
+    def slots_of(self, ids: Sequence[str]) -> IntArray:
+        """The internal slot of each item (stable while the item is present).
+
+        Raises:
+            UnknownIdError: an id is not present.
+        """
+        return self._store.slots_of(ids)
+
+    def vectors_at(self, slots: IntArray) -> FloatMatrix:
+        """The stored vectors in the given slots (a copy), e.g. from :meth:`search_slots`."""
+        return np.array(self._store.xb[slots], dtype=np.float32).reshape(len(slots), self.dim)
 
     def vector(self, item_id: str) -> FloatMatrix:
         """The stored vector of one item (a copy)."""

@@ -184,6 +184,21 @@ class VectorIndex(Protocol):
         """Top-``k`` hits for each query row, best first, restricted by ``filters``."""
         ...
 
+    def search_slots(
+        self, query: npt.ArrayLike, k: int, filters: Filters | None = None
+    ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.int64]]:
+        """:meth:`search` for one query as (scores, internal slots), best first."""
+        ...
+
+    def slots_of(self, ids: Sequence[str]) -> npt.NDArray[np.int64]:
+        """The internal slot of each item: a small integer, stable while the item is
+        present (:class:`UnknownIdError` for absent ids)."""
+        ...
+
+    def vectors_at(self, slots: npt.NDArray[np.int64]) -> FloatMatrix:
+        """The stored vectors in the given slots (a copy)."""
+        ...
+
     def vector(self, item_id: str) -> FloatMatrix:
         """The stored vector of one item (a copy)."""
         ...

@@ -105,6 +105,14 @@ def _omp_threads(n: int) -> Iterator[None]:
 SCATTERED_EXACT_BYTES = 2**24
 
 
+def _count_in(sorted_slots: IntArray, some: IntArray) -> int:
+    """How many of ``some`` occur in ``sorted_slots``."""
+    if not len(some) or not len(sorted_slots):
+        return 0
+    at = np.minimum(np.searchsorted(sorted_slots, some), len(sorted_slots) - 1)
+    return int(np.count_nonzero(sorted_slots[at] == some))
+
+
 def _runs(slots: IntArray) -> int:
     """How many contiguous runs the sorted ``slots`` form."""
     return int(np.count_nonzero(np.diff(slots) != 1)) + 1 if len(slots) else 0
@@ -195,6 +203,7 @@ class FaissIndex(StoreIndex):
         self._ann_type = "Flat"
         self._trained_count = 0  # items present at the last (re)build
         self._bitmap_cache: tuple[Any, npt.NDArray[np.uint8]] = (None, np.zeros(0, np.uint8))
+        self._runs_cache: tuple[Any, int] = (None, 0)
         self._params: dict[int, Any] = {}  # nprobe -> SearchParametersIVF (no selector)
 
     # -- structure ---------------------------------------------------------------
@@ -417,18 +426,26 @@ class FaissIndex(StoreIndex):
             selector = faiss.IDSelectorNot(faiss.IDSelectorBatch(len(gone), faiss.swig_ptr(gone)))
             keep: list[Any] = [gone, selector]
         else:
-            slots = base[~np.isin(base, gone)] if len(gone) else base
-            n_pass = len(slots)
+            n_pass = len(base) - _count_in(base, gone)
+            # Removing g slots changes the number of runs by at most g, so the
+            # cached run count of the plan decides without removing them first.
             if n_pass <= self._exact_limit(filters) and (
                 filters.city is not None
                 or n_pass <= SCATTERED_EXACT_BYTES // (4 * self.dim)
-                or _runs(slots) <= 16
+                or self._base_runs(base_filters, base) <= 16 + len(gone)
             ):
-                # Exact when few rows pass, or when they lie in a few contiguous
-                # runs (a city): scanned in place. Many scattered rows (e.g. "offers
-                # active today", half the corpus) would have to be gathered per
-                # query (~0.5 us a row); the selector search below is far cheaper.
-                return self._exact(queries, k, slots)
+                slots = base[~np.isin(base, gone)] if len(gone) else base
+                if (
+                    filters.city is not None
+                    or n_pass <= SCATTERED_EXACT_BYTES // (4 * self.dim)
+                    or _runs(slots) <= 16
+                ):
+                    # Exact when few rows pass, or when they lie in a few contiguous
+                    # runs (a city): scanned in place. Many scattered rows (e.g.
+                    # "offers active today", half the corpus) would have to be
+                    # gathered per query (~0.5 us a row); the selector search
+                    # below is far cheaper.
+                    return self._exact(queries, k, slots)
             bitmap = self._bitmap(base_filters, base)
             if len(gone):
                 bitmap = bitmap.copy()
@@ -460,6 +477,14 @@ class FaissIndex(StoreIndex):
                 return self.city_exact_max
             return 2**27 // self.dim
         return self.exact_max if self.exact_max is not None else 2**25 // self.dim
+
+    def _base_runs(self, base_filters: Filters, slots: IntArray) -> int:
+        """:func:`_runs` of a filter's passing slots, cached like the plan."""
+        key = (base_filters, self._store.version)
+        cached = self._runs_cache
+        if cached[0] != key:
+            cached = self._runs_cache = (key, _runs(slots))
+        return cached[1]
 
     def _bitmap(self, base_filters: Filters, slots: IntArray) -> npt.NDArray[np.uint8]:
         """The FAISS selector bitmap of a filter's passing slots, cached like the plan."""

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING
 
@@ -9,9 +12,11 @@ import numpy as np
 import numpy.typing as npt
 
 from isa_match.rank import _score, features
+from isa_match.rank._lexical_profile import CandidateLexical, profile
 from isa_match.rank.config import COMPONENTS
 from isa_match.rank.explain import explain
 from isa_match.rank.features import LocationFit, SectorFit
+from isa_match.rank.tokenize import _HAN_RANGES
 from isa_match.schema import Filters
 
 if TYPE_CHECKING:
@@ -23,53 +28,85 @@ FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
 
 FRESHNESS_FLOOR = 0.5
+_HAN = re.compile(f"[{_HAN_RANGES}]")
 
 
-def _retrieve(
-    m: Matcher, q: _Query, hard: Filters, mode: Mode
-) -> tuple[list[str], FloatArray, FloatArray]:
-    """Candidate ids with their dense cosine and raw BM25 scores (union of both retrievers)."""
+@dataclass(slots=True)
+class Candidates:
+    """The candidate set of one query: matcher rows with their retrieval scores.
+
+    ``dense`` is the cosine similarity, ``lex`` the raw BM25 score for the query;
+    ``lexical`` (full ranking only) holds the other lexical quantities, read once.
+    """
+
+    rows: IntArray
+    dense: FloatArray
+    lex: FloatArray
+    lexical: CandidateLexical | None = None
+
+    def ids(self, m: Matcher) -> list[str]:
+        """The listing ids of the candidates."""
+        items = m._listings
+        return [items[r].id for r in self.rows.tolist()]
+
+
+def _retrieve(m: Matcher, q: _Query, hard: Filters, mode: Mode) -> Candidates:
+    """Candidates: the union of the dense and the BM25 top ``config.candidates``."""
     n = m.config.candidates
-    dense_hits = [] if mode == "lexical" else m.dense.search(q.vector[None, :], n, hard)[0]
-    lex_hits = [] if mode == "dense" else m.lexical.search(q.lexical, n, hard)
-    ids = [h.id for h in dense_hits]
-    dense = [h.score for h in dense_hits]
-    pos = {i: p for p, i in enumerate(ids)}
-    lex = np.zeros(len(ids) + len(lex_hits))
-    extra = []
-    for h in lex_hits:
-        p = pos.get(h.id)
-        if p is None:
-            pos[h.id] = p = len(ids)
-            ids.append(h.id)
-            extra.append(h.id)
-        lex[p] = h.score
-    lex = lex[: len(ids)]
-    dense_arr = np.zeros(len(ids))
-    dense_arr[: len(dense)] = dense
-    if extra and mode == "full":
-        vecs = m.dense.vectors(extra)
-        dense_arr[len(dense) :] = vecs @ q.vector
-    if dense_hits and mode == "full":
-        missing = [h.id for h in dense_hits]
-        got = {h.id for h in lex_hits}
-        need = [i for i in missing if i not in got]
-        if need:
-            scores = m.lexical.score(q.lexical, need)
-            for i, s in zip(need, scores, strict=True):
-                lex[pos[i]] = s
-    return ids, dense_arr, lex
+    maps = m._slot_maps
+    none_i, none_f = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
+    d_rows, d_scores, l_rows, l_scores = none_i, none_f, none_i, none_f
+    if mode != "lexical":
+        scores, slots = m.dense.search_slots(q.vector, n, hard)
+        d_rows, d_scores = maps.dense_row[slots].astype(np.int64), scores.astype(np.float64)
+    if mode != "dense":
+        slots, l_scores = m.lexical.search_slots(q.lexical, n, hard)
+        l_rows = maps.lex_row[slots].astype(np.int64)
+    if mode == "full":
+        new = l_rows[~np.isin(l_rows, d_rows)] if len(d_rows) else l_rows
+        return with_rows(m, q, np.concatenate([d_rows, new]), d_scores)
+    if mode == "dense":
+        return Candidates(d_rows, d_scores, np.zeros(len(d_rows)))
+    return Candidates(l_rows, np.zeros(len(l_rows)), l_scores)
 
 
-def _lexical_norm(m: Matcher, q: _Query, lex: FloatArray) -> FloatArray:
+def with_rows(m: Matcher, q: _Query, rows: IntArray, dense_known: FloatArray) -> Candidates:
+    """Full-ranking candidates for ``rows``; the first ``len(dense_known)`` come with
+    their cosine, the others' is computed; every lexical quantity from one read."""
+    maps = m._slot_maps
+    dense = np.empty(len(rows))
+    dense[: len(dense_known)] = dense_known
+    rest = rows[len(dense_known) :]
+    if len(rest):
+        dense[len(dense_known) :] = (
+            m.dense.vectors_at(maps.row_dense[rest].astype(np.int64)) @ q.vector
+        )
+    own = None if q.row is None else int(maps.row_lex[q.row])
+    prof = profile(m.lexical, q.lexical, maps.row_lex[rows].astype(np.int64), query_slot=own)
+    return Candidates(rows, dense, prof.forward, prof)
+
+
+def candidate_components(
+    m: Matcher, q: _Query, hard: Filters, today: date, *, extra_rows: Sequence[int] = ()
+) -> tuple[Candidates, dict[str, FloatArray]]:
+    """The full-ranking candidates of a query (plus ``extra_rows`` that retrieval
+    did not reach) and all their components: for tuning and learning to rank."""
+    c = _retrieve(m, q, hard, "full")
+    more = np.array([r for r in dict.fromkeys(extra_rows) if r not in set(c.rows.tolist())])
+    if len(more):
+        c = with_rows(m, q, np.concatenate([c.rows, more.astype(np.int64)]), c.dense)
+    return c, components(m, q, c, today)
+
+
+def _lexical_norm(q: _Query, c: Candidates) -> FloatArray:
     """BM25 scaled to [0, 1] by the query's score against itself (or the best candidate)."""
-    if q.listing is not None:
-        top = float(m.lexical.self_scores([q.listing.id])[0])
+    if q.listing is not None and c.lexical is not None:
+        top = c.lexical.query_self
     else:
-        top = float(lex.max()) if len(lex) else 0.0
+        top = float(c.lex.max()) if len(c.lex) else 0.0
     if top <= 0:
-        return np.zeros_like(lex)
-    return np.clip(lex / top, 0.0, 1.0)
+        return np.zeros_like(c.lex)
+    return np.clip(c.lex / top, 0.0, 1.0)
 
 
 def _rrf(values: FloatArray, present: npt.NDArray[np.bool_], k: int) -> FloatArray:
@@ -81,17 +118,9 @@ def _rrf(values: FloatArray, present: npt.NDArray[np.bool_], k: int) -> FloatArr
 
 
 def components(
-    m: Matcher,
-    q: _Query,
-    ids: list[str],
-    rows: IntArray,
-    dense: FloatArray,
-    lex: FloatArray,
-    today: date,
-    *,
-    reciprocity_for: int | None = None,
+    m: Matcher, q: _Query, c: Candidates, today: date, *, reciprocity_for: int | None = None
 ) -> dict[str, FloatArray]:
-    """Every component for the candidate rows (each in [0, 1]).
+    """Every component for the candidates (each in [0, 1]; ``c`` from full retrieval).
 
     Reciprocity (the costliest component: BM25 in the reverse direction) is
     computed for every candidate, or with ``reciprocity_for=n`` only where it
@@ -101,12 +130,13 @@ def components(
     """
     t = m.table
     cfg = m.config
-    lex_n = q.extra["lex_n"] = _lexical_norm(m, q, lex)
+    rows = c.rows
+    lex_n = _lexical_norm(q, c)
     if cfg.fusion == "rrf":
-        dense_c = _rrf(dense, np.ones(len(dense), dtype=bool), cfg.rrf_k)
-        lex_c = _rrf(lex, lex > 0, cfg.rrf_k)
+        dense_c = _rrf(c.dense, np.ones(len(c.dense), dtype=bool), cfg.rrf_k)
+        lex_c = _rrf(c.lex, c.lex > 0, cfg.rrf_k)
     else:
-        dense_c = np.clip(dense, 0.0, 1.0)
+        dense_c = np.clip(c.dense, 0.0, 1.0)
         lex_c = lex_n
     loc, mismatch = _score.location(t, rows, q.attrs)
     out = {
@@ -121,34 +151,32 @@ def components(
             t, rows, today.toordinal(), cfg.half_life_days, FRESHNESS_FLOOR
         ),
     }
-    recip = np.zeros(len(ids))
-    need = np.ones(len(ids), dtype=bool)
-    w = m.config.weights.reciprocity
-    if reciprocity_for is not None and len(ids) > reciprocity_for and w > 0:
+    recip = np.zeros(len(rows))
+    need = np.ones(len(rows), dtype=bool)
+    w = cfg.weights.reciprocity
+    if reciprocity_for is not None and len(rows) > reciprocity_for and w > 0:
         base = combine(m, {**out, "reciprocity": recip})
         nth = np.partition(base, len(base) - reciprocity_for)[len(base) - reciprocity_for]
         need = base >= nth - w
     elif w == 0 and reciprocity_for is not None:
         need[:] = False
-    if need.any():
+    if need.any() and c.lexical is not None:
         chosen = np.flatnonzero(need)
-        recip[chosen] = _reciprocity(m, q, [ids[i] for i in chosen], lex_n[chosen])
+        recip[chosen] = _reciprocity(c.lexical, chosen, lex_n[chosen])
     out["reciprocity"] = recip
     return out
 
 
-def _reciprocity(m: Matcher, q: _Query, ids: list[str], fwd: FloatArray) -> FloatArray:
+def _reciprocity(lexical: CandidateLexical, positions: IntArray, fwd: FloatArray) -> FloatArray:
     """How well each side fits the other: harmonic mean of the two directions.
 
     Dense similarity, sector and category fit are symmetric; BM25 and named
     places are not. Direction q→c is the lexical score of the candidate for the
-    query's text; direction c→q the lexical score of the query for the
-    candidate's text, each normalised by its own self-score.
+    query's text (``fwd``, normalised); direction c→q the lexical score of the
+    query for the candidate's text, normalised by the candidate's self-score.
     """
-    if not ids:
-        return fwd
-    scale = m.lexical.self_scores(ids)
-    back = np.clip(m.lexical.reverse_scores(q.lexical, ids) / np.maximum(scale, 1e-12), 0.0, 1.0)
+    selfs, reverse = lexical.reciprocal(positions)
+    back = np.clip(reverse / np.maximum(selfs, 1e-12), 0.0, 1.0)
     denom = fwd + back
     out: FloatArray = np.where(denom > 0, 2 * fwd * back / np.maximum(denom, 1e-12), 0.0)
     return out
@@ -173,16 +201,17 @@ def _select(
     chosen: list[int] = []
     dups: dict[int, list[str]] = {}
     vecs: dict[int, npt.NDArray[np.float32]] = {}
+    orgs = m.table.org[rows].tolist()
+    row_dense = m._slot_maps.row_dense
 
     def vec(p: int) -> npt.NDArray[np.float32]:
         if p not in vecs:
-            vecs[p] = m.dense.vector(ids[p])
+            vecs[p] = m.dense.vectors_at(row_dense[rows[p : p + 1]].astype(np.int64))[0]
         return vecs[p]
 
-    for p in order:
-        p = int(p)
-        org = int(m.table.org[rows[p]])
-        same_org = [c for c in chosen if int(m.table.org[rows[c]]) == org]
+    for p in order.tolist():
+        org = orgs[p]
+        same_org = [c for c in chosen if orgs[c] == org]
         if same_org:
             v = vec(p)
             twin = next((c for c in same_org if float(vec(c) @ v) >= cfg.duplicate_cosine), None)
@@ -204,19 +233,20 @@ def rank(
     """Retrieve, score, select and explain (see the :mod:`matcher` docstring)."""
     from isa_match.rank.matcher import Match
 
-    ids, dense, lex = _retrieve(m, q, hard, mode)
-    if not ids:
+    c = _retrieve(m, q, hard, mode)
+    if not len(c.rows):
         return []
-    rows = np.array([m._rows[i] for i in ids], dtype=np.int64)
+    ids = c.ids(m)
+    rows = c.rows
     lex_n: FloatArray | None = None
     if mode == "dense":
-        scores, comps = dense, {"dense": dense}
+        scores, comps = c.dense, {"dense": c.dense}
     elif mode == "lexical":
-        scores, comps = lex, {"lexical": lex}
+        scores, comps = c.lex, {"lexical": c.lex}
     else:
         # Diversity may skip some of the best: keep reciprocity exact for 3k.
-        comps = components(m, q, ids, rows, dense, lex, today, reciprocity_for=3 * k)
-        lex_n = q.extra["lex_n"]
+        comps = components(m, q, c, today, reciprocity_for=3 * k)
+        lex_n = _lexical_norm(q, c) if m.config.fusion == "rrf" else comps["lexical"]
         scores = combine(m, comps)
     order = np.lexsort((np.array(ids), -scores))
     if mode == "full":
@@ -224,39 +254,40 @@ def rank(
     else:
         picked = [(int(p), ()) for p in order[:k]]
     result = []
-    terms = shared_terms(m, q, [ids[p] for p, _ in picked]) if explain and mode == "full" else []
+    explaining = explain and mode == "full" and c.lexical is not None
+    terms: list[list[str]] = []
+    if explaining and c.lexical is not None:
+        terms = shown_terms(m, q, c.lexical.shared([p for p, _ in picked]))
     for n, (p, dups) in enumerate(picked):
         item = m._listings[int(rows[p])]
         assert item is not None
         values = {name: float(arr[p]) for name, arr in comps.items()}
         reasons: tuple[Reason, ...] = ()
-        if explain and mode == "full":
+        if explaining:
             lex_share = float(lex_n[p]) if lex_n is not None else 0.0
-            reasons = _explain(m, q, item, values, float(dense[p]), lex_share, terms[n])
+            reasons = _explain(m, q, item, values, float(c.dense[p]), lex_share, terms[n])
         result.append(Match(ids[p], float(scores[p]), values, reasons, item, dups))
     return result
 
 
-def _query_surfaces(m: Matcher, q: _Query) -> list[tuple[str, str]]:
-    """(term, surface) of the query's tokens, once per query (for the shared-terms reason)."""
-    found: list[tuple[str, str]] | None = q.extra.get("surfaces")
+def _query_surfaces(m: Matcher, q: _Query) -> dict[str, str]:
+    """term -> surface of the query's Latin-script tokens, once per query (for the
+    shared-terms reason; a Chinese term is its own surface, so no segmenting)."""
+    found: dict[str, str] | None = q.extra.get("surfaces")
     if found is None:
-        tokens = m.lexical.tokenizer.analyze(q.text, q.language)
-        found = q.extra["surfaces"] = list(dict((t.term, t.surface) for t in tokens).items())
+        tokens = m.lexical.tokenizer.analyze(q.text, q.language, han=False)
+        found = q.extra["surfaces"] = dict((t.term, t.surface) for t in tokens)
     return found
 
 
-def shared_terms(m: Matcher, q: _Query, item_ids: list[str], limit: int = 6) -> list[list[str]]:
-    """Per candidate, the query's terms that its indexed text also has, rarest first.
-
-    Uses the candidates' stored terms (no re-tokenising); a term that is part of
-    a longer shared term is left out; shown in the query's own spelling.
-    """
-    surfaces = dict(_query_surfaces(m, q))
+def shown_terms(m: Matcher, q: _Query, shared: list[list[str]], limit: int = 6) -> list[list[str]]:
+    """Per candidate, its shared terms (rarest first) as shown in the query's spelling;
+    a term that is part of a longer shared term is left out."""
+    surfaces = _query_surfaces(m, q)
     out = []
-    for terms in m.lexical.shared_terms(q.lexical, item_ids):
-        shown = [t for t in terms if t in surfaces]
-        picked = [surfaces[t] for t in shown if not any(t != o and t in o for o in shown)]
+    for terms in shared:
+        shown = [t for t in terms if t in surfaces or _HAN.match(t)]
+        picked = [surfaces.get(t, t) for t in shown if not any(t != o and t in o for o in shown)]
         out.append(picked[:limit])
     return out
 

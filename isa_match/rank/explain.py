@@ -29,6 +29,7 @@ number, a contact person's name) are dropped.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -114,7 +115,9 @@ def _three(value: tuple[str, str, str], fmt: tuple[str, str, str]) -> tuple[str,
     return (fmt[0].format(value[0]), fmt[1].format(value[1]), fmt[2].format(value[2]))
 
 
+@functools.lru_cache(maxsize=4096)
 def _sector_reason(fit: SectorFit, table: SectorTable) -> Reason | None:
+    """The sector reason of a fit (cached: a page of suggestions repeats a few fits)."""
     if fit.kind in ("division", "section") and fit.a_code is not None:
         code = fit.a_code if fit.kind == "division" else fit.a_code[0]
         de, zh, en = (f"{code} {table.label(code, lang)}" for lang in ("de", "zh", "en"))

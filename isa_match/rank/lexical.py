@@ -305,7 +305,19 @@ class LexicalIndex(LexicalStore):
         return query if isinstance(query, LexicalQuery) else self.query(query, language)
 
     def _resolve(self, q: LexicalQuery) -> tuple[I64, I64]:
-        """(term ids, counts) of the query terms that occur in live listings, rarest first."""
+        """(term ids, counts) of the query terms that occur in live listings, rarest first.
+
+        Remembered per thread for the last query object until the next change:
+        ranking resolves one query for its search, scoring and explanations.
+        """
+        last = getattr(self._local, "resolved", None)
+        if last is not None and last[0] is q and last[1] == self._store.version:
+            return last[2]  # type: ignore[no-any-return]
+        found = self._resolve_now(q)
+        self._local.resolved = (q, self._store.version, found)
+        return found
+
+    def _resolve_now(self, q: LexicalQuery) -> tuple[I64, I64]:
         pairs = [(self._vocab.get(t, -1), c) for t, c in zip(q.terms, q.counts, strict=True)]
         tid = np.array([p[0] for p in pairs], dtype=np.int64)
         cnt = np.array([p[1] for p in pairs], dtype=np.int64)
@@ -369,11 +381,25 @@ class LexicalIndex(LexicalStore):
             sharing at least one scoring term, so possibly fewer than ``k``. A
             query without terms (empty, only stop words or numbers) gives ``[]``.
         """
+        slots, scores = self.search_slots(query, k, filters, language=language)
+        names = self._store.ids.names(slots)
+        return [Hit(i, v) for i, v in zip(names, scores.tolist(), strict=True)]
+
+    def search_slots(
+        self,
+        query: str | LexicalQuery,
+        k: int,
+        filters: Filters | None = None,
+        *,
+        language: str | None = None,
+    ) -> tuple[I64, F64]:
+        """:meth:`search` as (slots, exact scores) arrays, same order (no Hit objects)."""
         if isinstance(k, bool) or not isinstance(k, int) or k <= 0:
             raise ValueError(f"k must be a positive integer, got {k!r}")
         tid = self._selected(self._as_query(query, language))
+        none = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
         if not len(tid):
-            return []
+            return none
         mask, lo, hi = None, 0, self._store.n_slots
         excl = np.zeros(0, dtype=np.int64)
         if filters is not None and not filters.is_empty():
@@ -382,13 +408,18 @@ class LexicalIndex(LexicalStore):
                 mask, lo, hi = self._mask(base)
             excl = self._store.excluded_slots(filters)
         if lo >= hi:
-            return []
+            return none
         idf = self._idf(tid)
         touched, partial = self._accumulate(tid, idf, mask, lo, hi, excl)
         if len(touched) > k:  # the float32 sums select; exact float64 scores decide
             kth = float(np.partition(partial, len(partial) - k)[-k])
             touched = touched[partial >= kth - 1e-4 * abs(kth) - 1e-6]
         return self._best(touched, self._exact(touched, tid, idf), k)
+
+    def slots_of(self, ids: Sequence[str]) -> I64:
+        """The internal slot of each listing (stable while it is present; see
+        :meth:`profile`). Raises :class:`UnknownIdError` for absent ids."""
+        return self._store.slots_of(ids)
 
     def search_tokens(
         self, tokens: Sequence[str], k: int, filters: Filters | None = None
@@ -432,15 +463,14 @@ class LexicalIndex(LexicalStore):
                 acc[part] = 0
             acc[excl] = 0
 
-    def _best(self, slots: I64, scores: F64, k: int) -> list[Hit]:
+    def _best(self, slots: I64, scores: F64, k: int) -> tuple[I64, F64]:
         """Top ``k`` by score, ties by listing id (ids decoded only for the few kept)."""
         if len(slots) > k:
             keep = scores >= np.partition(scores, len(scores) - k)[-k]
             slots, scores = slots[keep], scores[keep]
-        name = self._store.ids.name
-        names = [name(s) for s in slots.tolist()]
+        names = self._store.ids.names(slots)
         order = np.lexsort((np.array(names), -scores))[:k]
-        return [Hit(names[i], float(scores[i])) for i in order.tolist()]
+        return slots[order], scores[order]
 
     # -- scoring given listings -----------------------------------------------------------
 

@@ -122,6 +122,9 @@ class Matcher:
         self.table = FeatureTable()
         self._listings: list[Listing | None] = []
         self._rows: dict[str, int] = {}
+        # slot <-> row maps of the two indexes (-1: none), so that ranking works on
+        # integer arrays and decodes ids only for the results it returns
+        self._slot_maps = _SlotMaps()
         self._complements = _score.ComplementMasks(complement_pairs())
         self._category_compat = category_matrix()
 
@@ -248,6 +251,7 @@ class Matcher:
         self.lexical.add(
             metas, [_lexical_text(x) for x in listings], [x.language.value for x in listings]
         )
+        self._slot_maps.link(self, rows, [x.id for x in listings])
 
     def remove(self, ids: Iterable[str], *, missing_ok: bool = False) -> int:
         """Remove listings by id; returns how many were removed."""
@@ -256,6 +260,7 @@ class Matcher:
         if unknown and not missing_ok:
             raise UnknownIdError(unknown)
         known = [i for i in ids if i in self._rows]
+        self._slot_maps.unlink(self, [self._rows[i] for i in known])
         self.dense.remove(known)
         self.lexical.remove(known)
         for item_id in known:
@@ -401,6 +406,48 @@ class Matcher:
         self._listings = list(listings)
         self._rows = {x.id: i for i, x in enumerate(listings)}
         self.table.set_rows(list(range(len(listings))), listings, _places(listings))
+        self._slot_maps = _SlotMaps()
+        self._slot_maps.link(self, list(range(len(listings))), [x.id for x in listings])
+
+
+class _SlotMaps:
+    """Row <-> slot maps between a matcher and its dense and lexical indexes."""
+
+    def __init__(self) -> None:
+        empty = np.zeros(0, dtype=np.int32)
+        self.dense_row, self.lex_row, self.row_dense, self.row_lex = empty, empty, empty, empty
+
+    def link(self, m: Matcher, rows: Sequence[int], ids: Sequence[str]) -> None:
+        """Record the slots of freshly added (or replaced) listings."""
+        r = np.asarray(rows, dtype=np.int32)
+        ds = m.dense.slots_of(ids)
+        ls = m.lexical.slots_of(ids)
+        self.dense_row = _put(self.dense_row, ds, r)
+        self.lex_row = _put(self.lex_row, ls, r)
+        self.row_dense = _put(self.row_dense, r, ds)
+        self.row_lex = _put(self.row_lex, r, ls)
+
+    def unlink(self, m: Matcher, rows: Sequence[int]) -> None:
+        """Forget the slots of listings about to be removed."""
+        r = np.asarray(rows, dtype=np.int64)
+        if len(r):
+            self.dense_row[self.row_dense[r]] = -1
+            self.lex_row[self.row_lex[r]] = -1
+            self.row_dense[r] = -1
+            self.row_lex[r] = -1
+
+
+def _put(
+    arr: npt.NDArray[np.int32], at: npt.ArrayLike, values: npt.ArrayLike
+) -> npt.NDArray[np.int32]:
+    """``arr[at] = values``, growing ``arr`` (filled with -1) as needed."""
+    idx = np.asarray(at, dtype=np.int64)
+    if len(idx) and int(idx.max()) >= len(arr):
+        grown = np.full(max(int(idx.max()) + 1, 2 * len(arr), 64), -1, dtype=np.int32)
+        grown[: len(arr)] = arr
+        arr = grown
+    arr[idx] = values
+    return arr
 
 
 def _places(listings: Sequence[Listing]) -> list[tuple[frozenset[str], frozenset[str]]]:

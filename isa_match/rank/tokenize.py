@@ -224,15 +224,19 @@ class Tokenizer:
         """
         return [t.term for t in self._analyze(text, language, surfaces=False)]
 
-    def analyze(self, text: str, language: str | None = None) -> list[Token]:
+    def analyze(self, text: str, language: str | None = None, *, han: bool = True) -> list[Token]:
         """Like :meth:`tokenize`, with the text each term came from.
 
         The surface of a compound part is the matching stretch of the original
-        word (``"Kühl"`` for the part ``kuehl`` of ``"Kühlaggregate"``).
+        word (``"Kühl"`` for the part ``kuehl`` of ``"Kühlaggregate"``). A
+        Chinese term is its own surface; ``han=False`` skips Chinese runs
+        (no segmenting) when only the Latin-script surfaces are wanted.
         """
-        return self._analyze(text, language, surfaces=True)
+        return self._analyze(text, language, surfaces=True, han=han)
 
-    def _analyze(self, text: str, language: str | None, *, surfaces: bool) -> list[Token]:
+    def _analyze(
+        self, text: str, language: str | None, *, surfaces: bool, han: bool = True
+    ) -> list[Token]:
         if not isinstance(text, str):
             raise TypeError(f"text must be a string, got {type(text).__name__}")
         opts = self.options
@@ -242,7 +246,8 @@ class Tokenizer:
         for match in _SPLIT.finditer(normalize_text(text)):
             run = match.group("han")
             if run is not None:
-                self._han(run, stop, out)
+                if han:
+                    self._han(run, stop, out)
                 continue
             pieces = match.group("word").split("-")
             kept: list[str] = []

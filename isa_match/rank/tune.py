@@ -54,9 +54,8 @@ def collect(
     for a, b in [*pairs, *[(y, x) for x, y in pairs]]:
         q = matcher._query(a, None, None)
         hard = matcher._hard_filters(q, None, day)
-        ids, dense, lex = _rank._retrieve(matcher, q, hard, "full")
-        rows = np.array([matcher._rows[i] for i in ids], dtype=np.int64)
-        comps = _rank.components(matcher, q, ids, rows, dense, lex, day)
+        c, comps = _rank.candidate_components(matcher, q, hard, day)
+        ids = c.ids(matcher)
         X = np.column_stack([comps[f] for f in FEATURES]) if ids else np.zeros((0, len(FEATURES)))
         target = ids.index(b) if b in ids else None
         out.append(QueryCandidates(a, tuple(ids), X, target))

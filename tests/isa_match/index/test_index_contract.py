@@ -215,3 +215,27 @@ def test_filter_cache_follows_changes(filled: StoreIndex, corpus: Corpus) -> Non
     assert hits[0].id == "new" and {h.id for h in hits} == before | {"new"}
     filled.remove(["new"])
     assert {h.id for h in filled.search(corpus.queries[0], 2000, f)[0]} == before
+
+
+def test_search_slots_agrees_with_search(filled: StoreIndex, corpus: Corpus) -> None:
+    filters = FILTERS["combined"]
+    for query in corpus.queries[:5]:
+        (hits,) = filled.search(query, 10, filters)
+        scores, slots = filled.search_slots(query, 10, filters)
+        assert slots.dtype == np.int64 and len(slots) == len(hits)
+        assert list(filled.slots_of([h.id for h in hits])) == slots.tolist()
+        assert scores.tolist() == pytest.approx([h.score for h in hits], abs=1e-6)
+        vectors = filled.vectors_at(slots)
+        assert np.array_equal(vectors, filled.vectors([h.id for h in hits]))
+    with pytest.raises(UnknownIdError):
+        filled.slots_of(["no-such-id"])
+    with pytest.raises(ValueError, match="positive"):
+        filled.search_slots(corpus.queries[0], 0)
+
+
+def test_slots_stay_while_present(filled: StoreIndex, corpus: Corpus) -> None:
+    keep, gone = corpus.items[10].id, corpus.items[11].id
+    before = int(filled.slots_of([keep])[0])
+    filled.remove([gone])
+    filled.add([corpus.items[11]], corpus.vectors[11:12])
+    assert int(filled.slots_of([keep])[0]) == before

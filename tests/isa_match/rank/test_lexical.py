@@ -268,6 +268,35 @@ def test_score_reverse_and_self_scores_agree(corpus: dict[str, tuple[ItemMeta, s
     np.testing.assert_allclose(index.reverse_scores(q, ids), back, rtol=1e-12)
 
 
+def test_profile_equals_the_separate_methods(corpus: dict[str, tuple[ItemMeta, str]]) -> None:
+    from isa_match.rank._lexical_profile import profile
+
+    index = build(corpus)
+    # after churn too: several segments, stale entries
+    some = list(corpus.items())[:40]
+    index.add([m for _, (m, _) in some], [t[::-1] for _, (_, t) in some])
+    for qid in ["L0000007", "L0000100", "L0001200"]:
+        q = index.query_for(qid)
+        slots, scores = index.search_slots(q, 60, Filters.of(exclude_ids=[qid]))
+        ids = index._store.ids.names(slots)
+        assert [h.id for h in index.search(q, 60, Filters.of(exclude_ids=[qid]))] == ids
+        own = int(index.slots_of([qid])[0])
+        prof = profile(index, q, slots, query_slot=own)
+        assert prof.forward.tolist() == scores.tolist() == index.score(q, ids).tolist()
+        assert prof.query_self == index.self_scores([qid])[0]
+        some_pos = np.array([p for p in (3, 0, 41, 7) if p < len(ids)], dtype=np.int64)
+        selfs, back = prof.reciprocal(some_pos)
+        some = [ids[p] for p in some_pos]
+        assert selfs.tolist() == index.self_scores(some).tolist()
+        assert back.tolist() == index.reverse_scores(q, some).tolist()
+        picked = [p for p in (0, 5, 17, 3) if p < len(ids)]
+        assert prof.shared(picked) == index.shared_terms(q, [ids[p] for p in picked])
+        text_q = index.query(corpus[qid][1][:80])
+        tprof = profile(index, text_q, slots)
+        assert tprof.query_self == 0.0
+        assert tprof.forward.tolist() == index.score(text_q, ids).tolist()
+
+
 # -- updates -----------------------------------------------------------------------------------
 
 

@@ -144,7 +144,8 @@ def test_vectorised_components_equal_reference(
         q = m._query(query.id, None, None)
         ids = [x.id for x in sample_listings[::7]]
         rows = np.array([m._rows[i] for i in ids], dtype=np.int64)
-        comps = _rank.components(m, q, ids, rows, np.zeros(len(ids)), np.zeros(len(ids)), TODAY)
+        cands = _rank.with_rows(m, q, rows, np.zeros(0))
+        comps = _rank.components(m, q, cands, TODAY)
         for pos, cid in enumerate(ids):
             cand = m.get(cid)
             assert comps["sector"][pos] == pytest.approx(features.sector_fit(query, cand).score)

@@ -1,0 +1,128 @@
+"""Every lexical quantity the ranker needs for a candidate set, from one forward read.
+
+Ranking a query's candidates needs, per candidate, the BM25 score for the query
+(:meth:`LexicalIndex.score`), the candidate's score for itself (its scale,
+:meth:`~LexicalIndex.self_scores`), the reverse direction
+(:meth:`~LexicalIndex.reverse_scores`) and, for the shown few, the terms both
+share (:meth:`~LexicalIndex.shared_terms`). Each of those reads the candidates'
+forward postings; :func:`profile` reads them once and derives all four with the
+same arithmetic, so the values are identical to the separate methods (a test
+checks that).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+from isa_match.rank._lexical_base import F64, I64
+from isa_match.rank._postings import MAX_TF
+
+if TYPE_CHECKING:
+    from isa_match.rank.lexical import LexicalIndex, LexicalQuery
+
+
+@dataclass(frozen=True, slots=True)
+class CandidateLexical:
+    """Lexical scores of a candidate set for one query (one entry per candidate slot).
+
+    Attributes:
+        forward: BM25 of each candidate for the query (as :meth:`LexicalIndex.score`).
+        query_self: the query listing's score for itself (0.0 for a text query).
+
+    :meth:`reciprocal` gives the two per-candidate quantities of the reverse
+    direction for any subset, :meth:`shared` the shared terms, all from the
+    entries read once.
+    """
+
+    forward: F64
+    query_self: float
+    _index: LexicalIndex
+    _query: LexicalQuery
+    _pos: I64
+    _terms: I64
+    _weights: F64
+
+    def reciprocal(self, positions: I64) -> tuple[F64, F64]:
+        """(self-scores, reverse scores) of the candidates at ``positions``
+        (as :meth:`LexicalIndex.self_scores` and :meth:`LexicalIndex.reverse_scores`)."""
+        index = self._index
+        n = len(positions)
+        where = np.full(len(self.forward) + 1, -1, dtype=np.int64)
+        where[positions] = np.arange(n)
+        at_pos = where.take(self._pos)
+        take = np.flatnonzero(at_pos >= 0)
+        pos, terms, w = at_pos[take], self._terms[take], self._weights[take]
+        own = index._selected_per_doc(pos, terms)
+        selfs = np.bincount(pos[own], weights=w[own], minlength=n).astype(np.float64)
+        back = np.zeros(n, dtype=np.float64)
+        tid, cnt = index._resolve(self._query)
+        if len(tid) and n:
+            q = self._query
+            qtf = np.minimum(cnt, MAX_TF).astype(np.float64)
+            c0, c1 = index._bm25()
+            norm = c0 + index._c1_of(q.language, c1) * q.length
+            weight = index._idf(tid) * (index.k1 + 1) * qtf / (qtf + norm)
+            qmap = index._qmap()
+            qmap[tid] = np.arange(len(tid), dtype=np.int32)
+            try:
+                at = qmap.take(terms)
+            finally:
+                qmap[tid] = -1
+            use = own & (at >= 0)
+            back = np.bincount(pos[use], weights=weight[at[use]], minlength=n).astype(np.float64)
+        return selfs, back
+
+    def shared(self, positions: list[int]) -> list[list[str]]:
+        """For the candidates at ``positions``, the query's terms they also have,
+        rarest first (as :meth:`LexicalIndex.shared_terms`)."""
+        index = self._index
+        known = np.array([index._vocab.get(t, -1) for t in self._query.terms], dtype=np.int64)
+        known = known[known >= 0]
+        out: list[list[int]] = [[] for _ in positions]
+        where = np.full(len(self.forward) + 1, -1, dtype=np.int64)
+        where[positions] = np.arange(len(positions))
+        at_pos = where.take(self._pos)
+        hit = (at_pos >= 0) & np.isin(self._terms, known)
+        for p, t in zip(at_pos[hit].tolist(), self._terms[hit].tolist(), strict=True):
+            out[p].append(t)
+        result = []
+        for row in out:
+            tid = np.array(row, dtype=np.int64)
+            idf = index._idf(tid)
+            result.append([index._terms[int(tid[w])] for w in np.argsort(-idf, kind="stable")])
+        return result
+
+
+def profile(
+    index: LexicalIndex, query: LexicalQuery, slots: I64, *, query_slot: int | None = None
+) -> CandidateLexical:
+    """The :class:`CandidateLexical` of the candidates in ``slots`` for ``query``.
+
+    ``query_slot``: the query's own slot when it is a stored listing (its
+    self-score comes from the same read).
+    """
+    every = slots if query_slot is None else np.append(slots, np.int64(query_slot))
+    n = len(slots)
+    pos, terms, tfs = index._forward(every)
+    tf = tfs.astype(np.float64)
+    idf = index._idf(terms)
+    # the per-entry document-side BM25 weight, in the order of LexicalIndex._exact
+    w = (idf * (index.k1 + 1)) * tf / (tf + index._doc_norms(every)[pos])
+    qmap = index._qmap()
+    sel = index._selected(query)
+    qmap[sel] = 0
+    try:
+        hit = qmap.take(terms) >= 0
+    finally:
+        qmap[sel] = -1
+    forward = np.bincount(pos[hit], weights=w[hit], minlength=len(every))[:n].astype(np.float64)
+    query_self = 0.0
+    if query_slot is not None:
+        mine = np.flatnonzero(pos == n)
+        own = index._selected_per_doc(pos[mine] - n, terms[mine])
+        mine = mine[own]
+        query_self = float(np.bincount(pos[mine] - n, weights=w[mine], minlength=1)[0])
+    return CandidateLexical(forward, query_self, index, query, pos, terms, w)
