@@ -153,6 +153,9 @@ def build_parser() -> argparse.ArgumentParser:
     gen.add_argument("--out", type=Path, required=True, help="output folder")
 
     _add_match_commands(sub)
+    from isa_match.commands_train import add_train_commands
+
+    add_train_commands(sub)  # train, simulate-decisions
     add_plugin_commands(sub)  # e.g. `serve` from the service package
     return parser
 
@@ -161,7 +164,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit status."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    from isa_match import commands, commands_match
+    from isa_match import commands, commands_match, commands_train
 
     handlers = {
         "demo": commands.run_demo,
@@ -171,6 +174,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         "index": commands_match.run_index,
         "suggest": commands_match.run_suggest,
         "evaluate": commands_match.run_evaluate,
+        "train": commands_train.run_train,
+        "simulate-decisions": commands_train.run_simulate,
     }
     try:
         return (handlers.get(args.command) or plugin_handler(args))(args)

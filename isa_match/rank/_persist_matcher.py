@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 from isa_match.index import _persist
 from isa_match.index.base import EncoderInfo, IndexCorruptError, IndexMismatchError
+from isa_match.rank._learned_model import LearnedRanker, LearnedRankerError
 from isa_match.rank.config import ConfigError, RankConfig
 from isa_match.schema import Category, Country, Kind, Language, Listing, OrgType
 
@@ -26,6 +27,8 @@ if TYPE_CHECKING:
 
 KIND = "isa_match.matcher"
 MATCHER_FORMAT = 1
+LEARNED = "learned.json"
+"""The learned ranker the matcher ranks with, if any (a copy of the config's file)."""
 
 
 def save(matcher: Matcher, path: Path) -> None:
@@ -43,10 +46,14 @@ def save(matcher: Matcher, path: Path) -> None:
         "config": matcher.config.as_dict(),
         "reference_date": matcher.reference_date.isoformat() if matcher.reference_date else None,
     }
+    files = {"listings.jsonl": _persist.bytes_writer(body)}
+    if matcher.learned is not None:  # the index ranks the same wherever it is moved
+        model = json.dumps(matcher.learned.to_dict(), indent=1).encode("utf-8")
+        files[LEARNED] = _persist.bytes_writer(model)
     _persist.write_folder(
         path,
         manifest,
-        {"listings.jsonl": _persist.bytes_writer(body)},
+        files,
         subfolders={"dense": matcher.dense.save, "lexical": matcher.lexical.save},
     )
 
@@ -112,6 +119,12 @@ def load(
             f"{path}: {len(listings)} listings, manifest says {manifest.get('count')}, "
             f"vector index holds {len(dense)}"
         )
+    learned = None
+    if (path / LEARNED).exists():
+        try:
+            learned = LearnedRanker.load(path / LEARNED)
+        except LearnedRankerError as exc:
+            raise IndexCorruptError(str(exc)) from exc
     ref = manifest.get("reference_date")
     matcher = cls(
         config,
@@ -120,6 +133,7 @@ def load(
         lexical,
         reference_date=date.fromisoformat(ref) if ref else None,
         encoder=encoder,
+        learned=learned,
     )
     matcher._restore(listings)
     return matcher

@@ -153,7 +153,9 @@ def components(
     }
     recip = np.zeros(len(rows))
     need = np.ones(len(rows), dtype=bool)
-    w = cfg.weights.reciprocity
+    # what reciprocity can add or take away at most (its weight, or the learned
+    # model's bound)
+    w = cfg.weights.reciprocity if m.learned is None else m.learned.reciprocity_bound
     if reciprocity_for is not None and len(rows) > reciprocity_for and w > 0:
         base = combine(m, {**out, "reciprocity": recip})
         nth = np.partition(base, len(base) - reciprocity_for)[len(base) - reciprocity_for]
@@ -183,7 +185,10 @@ def _reciprocity(lexical: CandidateLexical, positions: IntArray, fwd: FloatArray
 
 
 def combine(m: Matcher, comps: dict[str, FloatArray]) -> FloatArray:
-    """The weighted sum of the components (the mismatch weight is a penalty)."""
+    """The learned ranker's score when the matcher has one (``learned`` in the config),
+    else the weighted sum of the components (the mismatch weight is a penalty)."""
+    if m.learned is not None:
+        return m.learned.score(comps)
     w = m.config.weights
     total = np.zeros(len(comps["dense"]))
     for name in COMPONENTS:

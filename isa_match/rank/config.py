@@ -79,8 +79,9 @@ class RankConfig:
         title_weight: the dense vector of a listing is the normalised sum of its
             title vector times this weight and its title+description vector.
         encoder: the default encoder name for building.
-        calibration: optional learned model file (relative to the config's folder)
-            that replaces the weighted sum when present.
+        learned: optional learned-ranker file (relative to the config file's
+            folder) whose score replaces the weighted sum (``isa-match train``,
+            :mod:`isa_match.rank.learn`).
     """
 
     weights: Weights = field(default_factory=Weights)
@@ -96,7 +97,7 @@ class RankConfig:
     bm25_b: float = 0.75
     title_weight: float = 1.0
     encoder: str = "use-m3"
-    calibration: str | None = None
+    learned: str | None = None
 
     def __post_init__(self) -> None:
         checks: list[tuple[bool, str]] = [
@@ -126,10 +127,10 @@ class RankConfig:
     # -- (de)serialisation ---------------------------------------------------
 
     def as_dict(self) -> dict[str, Any]:
-        """JSON/TOML-ready form (``calibration`` left out when unset)."""
+        """JSON/TOML-ready form (``learned`` left out when unset)."""
         data = asdict(self)
-        if data["calibration"] is None:
-            del data["calibration"]
+        if data["learned"] is None:
+            del data["learned"]
         return data
 
     @classmethod
@@ -160,7 +161,12 @@ class RankConfig:
                 raise ConfigError(f"{source}: weights.{name} must be a number, got {value!r}")
         defaults = cls()
         for f in fields(cls):
-            if f.name in values and f.name != "calibration":
+            if f.name == "learned" and f.name in values:
+                if not isinstance(values["learned"], str) or not values["learned"]:
+                    raise ConfigError(
+                        f"{source}: learned must be a file name, got {values['learned']!r}"
+                    )
+            elif f.name in values:
                 expected = type(getattr(defaults, f.name))
                 value = values[f.name]
                 if expected is float and isinstance(value, int) and not isinstance(value, bool):

@@ -28,6 +28,7 @@ from isa_match.embed.base import Encoder
 from isa_match.index.base import EncoderInfo, ItemMeta, UnknownIdError, VectorIndex
 from isa_match.rank import _persist_matcher, _score
 from isa_match.rank._filters import merge_filters
+from isa_match.rank._learned_model import LearnedRanker
 from isa_match.rank._table import FeatureTable
 from isa_match.rank.config import RankConfig, load_config
 from isa_match.schema import Filters, Kind, Listing
@@ -110,10 +111,12 @@ class Matcher:
         *,
         reference_date: date | None = None,
         encoder: Encoder | None = None,
+        learned: LearnedRanker | None = None,
     ) -> None:
         from isa_match.rank.features import category_matrix, complement_pairs
 
         self.config = config
+        self.learned = learned  # replaces the weighted sum when set (isa_match.rank.learn)
         self.encoder_info = encoder_info
         self.dense = dense
         self.lexical = lexical
@@ -141,6 +144,7 @@ class Matcher:
         vectors: npt.ArrayLike | None = None,
         reference_date: date | None = None,
         show_progress: bool = False,
+        learned: LearnedRanker | None = None,
         **index_options: Any,
     ) -> Matcher:
         """Build a matcher: encode, index (dense and lexical) and profile ``listings``.
@@ -156,6 +160,8 @@ class Matcher:
             reference_date: the date suggestions are computed for when the
                 caller gives none (``None``: the day of the query).
             show_progress: progress bars while encoding.
+            learned: a learned ranker to rank with (default: the one the config
+                names with ``learned``, relative to the config file's folder).
             **index_options: passed to the index backend.
         """
         from isa_match.embed import get_encoder
@@ -172,7 +178,11 @@ class Matcher:
         # learned parts stay fixed (saved with the index) so updates tokenise alike.
         parts = learn_compound_parts(_lexical_text(x) for x in listings)
         lexical = LexicalIndex(k1=cfg.bm25_k1, b=cfg.bm25_b, tokenizer=Tokenizer(None, parts))
-        matcher = cls(cfg, info, dense, lexical, reference_date=reference_date, encoder=enc)
+        if learned is None and cfg.learned is not None:
+            learned = _learned_for(config, cfg.learned)
+        matcher = cls(
+            cfg, info, dense, lexical, reference_date=reference_date, encoder=enc, learned=learned
+        )
         matcher.add(listings, vectors=vectors, show_progress=show_progress)
         return matcher
 
@@ -448,6 +458,20 @@ def _put(
         arr = grown
     arr[idx] = values
     return arr
+
+
+def _learned_for(config: RankConfig | str | Path | None, name: str) -> LearnedRanker:
+    """The learned ranker a config names: relative to the config file's folder, or to
+    ``models/`` for a config given as an object."""
+    from isa_match.rank._learned_model import LearnedRankerError, load_for_config
+    from isa_match.rank.config import default_config_path
+
+    if isinstance(config, RankConfig):
+        return LearnedRanker.load(default_config_path().parent / name)
+    found = load_for_config(config)
+    if found is None:  # the file changed between the two reads
+        raise LearnedRankerError(f"{config}: names no learned ranker any more")
+    return found
 
 
 def _places(listings: Sequence[Listing]) -> list[tuple[frozenset[str], frozenset[str]]]:

@@ -288,3 +288,45 @@ def test_load_with_encoder_checks_it_and_uses_it(small: Matcher, tmp_path: Path)
     assert Matcher.load(tmp_path / "m", encoder=same).encoder is same
     with pytest.raises(IndexMismatchError, match="hashing"):
         Matcher.load(tmp_path / "m", encoder=get_encoder("hashing:32"))
+
+
+def test_a_learned_ranker_replaces_the_weighted_sum(small: Matcher, tmp_path: Path) -> None:
+    from isa_match.rank.learn import FEATURES, LearnedRanker
+
+    # a model that ranks by freshness only (newest first), unlike the weights
+    weights = np.array([1.0 if f == "freshness" else 0.0 for f in FEATURES])
+    request = small.get("T0000")
+    offers = [
+        _listing(i, created_at=date(2026, 10, 1) if i == 8 else date(2025, 1, 1))
+        for i in range(1, 9)
+    ]
+    plain = Matcher.build(
+        [request, *offers], encoder="hashing:64", backend="exact", reference_date=TODAY
+    )
+    learned = Matcher.build(
+        [request, *offers],
+        encoder="hashing:64",
+        backend="exact",
+        reference_date=TODAY,
+        learned=LearnedRanker(weights),
+    )
+    got = learned.suggest("T0000", k=3)
+    assert got[0].id == "T0008"
+    assert [m.score for m in got] == pytest.approx([m.components["freshness"] for m in got])
+    assert [m.id for m in plain.suggest("T0000", k=3)] != [m.id for m in got]
+    learned.save(tmp_path / "m")
+    again = Matcher.load(tmp_path / "m")
+    assert again.learned is not None
+    assert [(m.id, m.score) for m in again.suggest("T0000", k=3)] == [(m.id, m.score) for m in got]
+    # named by a config file, relative to its folder
+    LearnedRanker(weights).save(tmp_path / "model.json")
+    config = tmp_path / "ranking.toml"
+    config.write_text('learned = "model.json"\n', encoding="utf-8")
+    from_config = Matcher.build(
+        [request, *offers],
+        config=config,
+        encoder="hashing:64",
+        backend="exact",
+        reference_date=TODAY,
+    )
+    assert [m.id for m in from_config.suggest("T0000", k=3)] == [m.id for m in got]
