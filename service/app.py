@@ -22,6 +22,7 @@ from service.errors import install_error_handlers, reject_unknown_query_params
 from service.limits import BodyLimitMiddleware, RateLimiter
 from service.routers import api_router
 from service.settings import Settings
+from service.web import install_web
 
 log = logging.getLogger(__name__)
 
@@ -70,6 +71,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     install_error_handlers(app)
     app.add_middleware(BodyLimitMiddleware, max_bytes=settings.max_body_bytes)
     app.include_router(api_router())
+    install_web(app)  # the review pages, /static and their security headers
     return app
 
 

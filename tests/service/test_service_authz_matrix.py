@@ -33,6 +33,7 @@ from svc_helpers import ADMIN, COMPANY_CN, COMPANY_DE, STAFF_KOELN, Api, passwor
 from service.auth import hash_password
 from service.limits import RateLimiter
 from service.models import Organization, User
+from service.web.session import ANON_COOKIE, SESSION_COOKIE, csrf_for
 
 ROLES = ("anonymous", "company", "other_company", "staff", "other_staff", "admin")
 OTHER_COMPANY = "company.matrix-nachbar@isa.example"
@@ -272,6 +273,67 @@ def _get(url: str, **kw: Any) -> Builder:
     return lambda ctx, role: (url.format(ctx=ctx), dict(kw))
 
 
+# -- the review pages (service/web): cookie sessions and CSRF tokens, no bearer tokens ------
+
+_ANON_ANCHOR = "matrix-anonymous-visitor-anchor"
+
+
+def _page_session(ctx: Ctx, role: str) -> tuple[dict[str, str], str]:
+    """The Cookie header and form CSRF token of ``role``'s page session (the session
+    cookie holds the same signed token as the API's bearer header)."""
+    key = ctx.api.app.state.signing_key
+    email = ctx.emails[role]
+    if email is None:
+        return {"Cookie": f"{ANON_COOKIE}={_ANON_ANCHOR}"}, csrf_for(
+            key, _ANON_ANCHOR, session=False
+        )
+    token = ctx.api.headers(email)["Authorization"].removeprefix("Bearer ")
+    return {"Cookie": f"{SESSION_COOKIE}={token}"}, csrf_for(key, token, session=True)
+
+
+def _page(url: str, **kw: Any) -> Builder:
+    def build(ctx: Ctx, role: str) -> Request:
+        cookie, _ = _page_session(ctx, role)
+        return url.format(ctx=ctx), {"headers": cookie, "follow_redirects": False, **kw}
+
+    return build
+
+
+def _form(url: str, fields: Callable[[Ctx, str], dict[str, Any]]) -> Builder:
+    def build(ctx: Ctx, role: str) -> Request:
+        cookie, token = _page_session(ctx, role)
+        data = {**fields(ctx, role), "csrf_token": token}
+        return url.format(ctx=ctx), {"headers": cookie, "follow_redirects": False, "data": data}
+
+    return build
+
+
+def _page_login(ctx: Ctx, role: str) -> dict[str, Any]:
+    email = ctx.emails[role]
+    if email is None:
+        return {"username": "nobody@isa.example", "password": "wrong-password"}
+    return {"username": email, "password": password_of(email)}
+
+
+def _web_withdraw(ctx: Ctx, role: str) -> Request:
+    interest = _declare(ctx, "company", ctx.own, ctx.other)
+    return _form(f"/company/interests/{interest}/withdraw", lambda c, r: {})(ctx, role)
+
+
+def _edit_form(ctx: Ctx, role: str) -> dict[str, Any]:
+    """Every field of ``ctx.own`` as its owner sees it (contact included), keywords changed:
+    the edit form sends all fields, an empty one clears."""
+    own = ctx.call("company", "GET", f"{API}/listings/{ctx.own}").json()
+    contact = own["contact"] or {}
+    return {
+        **{k: own[k] for k in ("kind", "category", "title", "description", "language")},
+        "sector": ", ".join(own["sector"]),
+        "keywords": "Titan, Schrauben, M8",
+        "expires_at": own["expires_at"] or "",
+        **{k: contact.get(k) or "" for k in ("contact_name", "contact_email", "contact_phone")},
+    }
+
+
 def E(*codes: int | set[int]) -> dict[str, set[int]]:  # noqa: N802 - reads like a table
     """Expected statuses in :data:`ROLES` order."""
     assert len(codes) == len(ROLES)
@@ -284,6 +346,9 @@ ADMIN_ONLY = E(401, 403, 403, 403, 403, 200)
 PUBLIC = E(200, 200, 200, 200, 200, 200)
 REVIEW = E(401, 403, 403, 200, 404, 200)
 COMPANY_ONLY = E(401, 200, 404, 403, 403, 403)
+PAGE_ALL = E(303, 303, 303, 303, 303, 303)
+PAGE_REVIEW = E(303, 403, 403, 200, 404, 200)
+PAGE_COMPANY = E(303, 200, 200, 403, 403, 403)
 
 MATRIX: dict[tuple[str, str], tuple[Builder, dict[str, set[int]] | Callable[[Ctx], Any]]] = {
     ("GET", "/openapi.json"): (_get("/openapi.json"), PUBLIC),
@@ -364,6 +429,61 @@ MATRIX: dict[tuple[str, str], tuple[Builder, dict[str, set[int]] | Callable[[Ctx
     ("POST", f"{API}/system/index/rebuild"): (
         _get(f"{API}/system/index/rebuild"),
         E(401, 403, 403, 403, 403, 202),
+    ),
+    # the review pages: anonymous visitors are sent to the login page (303)
+    ("GET", "/"): (_page("/"), PAGE_ALL),
+    ("GET", "/login"): (_page("/login"), PUBLIC),
+    ("POST", "/login"): (_form("/login", _page_login), E(200, 303, 303, 303, 303, 303)),
+    ("POST", "/logout"): (_form("/logout", lambda c, r: {}), PAGE_ALL),
+    ("POST", "/lang"): (_form("/lang", lambda c, r: {"lang": "zh", "back": "/"}), PAGE_ALL),
+    ("GET", "/review"): (_page("/review", params={"city": "koeln", "status": "all"}), PAGE_REVIEW),
+    ("POST", "/review/decide"): (
+        _form("/review/decide", lambda ctx, r: _decision(ctx)),
+        E(303, 403, 403, 303, 404, 303),
+    ),
+    ("POST", "/review/bulk"): (
+        _form("/review/bulk", lambda ctx, r: {"pair": f"{ctx.own}|{ctx.partner}"}),
+        E(303, 403, 403, 303, 404, 303),
+    ),
+    ("GET", "/review/export.csv"): (
+        _page("/review/export.csv", params={"city": "koeln"}),
+        PAGE_REVIEW,
+    ),
+    ("GET", "/review/export.xlsx"): (
+        _page("/review/export.xlsx", params={"city": "koeln"}),
+        PAGE_REVIEW,
+    ),
+    ("GET", "/overview"): (_page("/overview", params={"city": "koeln"}), PAGE_REVIEW),
+    ("GET", "/admin"): (_page("/admin"), E(303, 403, 403, 403, 403, 200)),
+    ("GET", "/company"): (_page("/company"), PAGE_COMPANY),
+    ("POST", "/company/interest"): (
+        _form(
+            "/company/interest",
+            lambda ctx, r: {"from_listing": ctx.own, "to_listing": ctx.partner},
+        ),
+        E(303, 303, 404, 403, 403, 403),
+    ),
+    ("POST", "/company/interests/{interest_id}/withdraw"): (
+        _web_withdraw,
+        E(303, 303, 404, 403, 403, 403),
+    ),
+    ("GET", "/company/interests/{interest_id}/contact"): (
+        _page("/company/interests/{ctx.interest}/contact"),
+        lambda ctx: E(303, 200 if ctx.mutual else 409, 404, 403, 403, 403),
+    ),
+    ("GET", "/company/listings/new"): (_page("/company/listings/new"), PAGE_COMPANY),
+    ("POST", "/company/listings/new"): (
+        # an invalid form (nothing is created): the role gate, then the API's messages
+        _form("/company/listings/new", lambda c, r: {"title": "x" * 300, "sector": "C25"}),
+        E(303, 422, 422, 403, 403, 403),
+    ),
+    ("GET", "/company/listings/{listing_id}/edit"): (
+        _page("/company/listings/{ctx.own}/edit"),
+        E(303, 200, 404, 403, 403, 403),
+    ),
+    ("POST", "/company/listings/{listing_id}/edit"): (
+        _form("/company/listings/{ctx.own}/edit", lambda ctx, r: _edit_form(ctx, r)),
+        E(303, 303, 404, 403, 403, 403),
     ),
 }
 

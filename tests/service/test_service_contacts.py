@@ -25,6 +25,8 @@ from test_service_authz_matrix import (
 )
 
 CONTACT_ROUTE = ("GET", f"{API}/interests/{{interest_id}}/contact")
+PAGE_CONTACT_ROUTE = ("GET", "/company/interests/{interest_id}/contact")
+"""The review pages' view of the same audited reveal (service.mutual.reveal_contact)."""
 OWNERS = ("company", "partner", "other_company")
 
 
@@ -40,7 +42,7 @@ def _leaks(ctx: Ctx, outcomes: Iterator[Outcome]) -> tuple[list[str], int, int]:
                 continue  # an organisation may see its own contact data
             allowed = (
                 ctx.mutual
-                and out.key == CONTACT_ROUTE
+                and out.key in (CONTACT_ROUTE, PAGE_CONTACT_ROUTE)
                 and {out.role, owner} == {"company", "partner"}
                 and out.status == 200
             )
