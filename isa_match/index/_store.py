@@ -189,9 +189,11 @@ class Store:
         found = self.ids.lookup([item.id for item in items])
         new_count = int((found < 0).sum())
         self._reserve(self.n_slots + max(0, new_count - len(self.free)))
-        # New items get consecutive slots in city order, so a bulk load leaves each
-        # city's vectors contiguous and exact search over a city needs no gather.
-        order = sorted(range(len(items)), key=lambda r: items[r].city)
+        # New items get consecutive slots by kind, then city: after a bulk load each
+        # kind is one stretch (every suggestion filters by the counterpart kind) and
+        # each city is two (one per kind), so exact search over a city needs no
+        # gather and a lexical search reads only the kind's part of a posting list.
+        order = sorted(range(len(items)), key=lambda r: (items[r].kind, items[r].city))
         codes: dict[str, list[int]] = {name: [] for name in CATEGORICAL}
         sector_sets: list[int] = []
         expires: list[int] = []

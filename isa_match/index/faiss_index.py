@@ -202,8 +202,11 @@ class FaissIndex(StoreIndex):
         self._ann: Any = self._new_flat()
         self._ann_type = "Flat"
         self._trained_count = 0  # items present at the last (re)build
-        self._bitmap_cache: tuple[Any, npt.NDArray[np.uint8]] = (None, np.zeros(0, np.uint8))
-        self._runs_cache: tuple[Any, int] = (None, 0)
+        # per filter (without exclude_ids), until the next change: requests alternate
+        # between a few filters (offers active today, requests active today, ...)
+        self._bitmap_cache: dict[Filters, npt.NDArray[np.uint8]] = {}
+        self._runs_cache: dict[Filters, int] = {}
+        self._cache_version = -1
         self._params: dict[int, Any] = {}  # nprobe -> SearchParametersIVF (no selector)
 
     # -- structure ---------------------------------------------------------------
@@ -478,22 +481,30 @@ class FaissIndex(StoreIndex):
             return 2**27 // self.dim
         return self.exact_max if self.exact_max is not None else 2**25 // self.dim
 
+    def _filter_cache(self) -> None:
+        """Empty the per-filter caches after a change (and bound their size)."""
+        version = self._store.version
+        if self._cache_version != version or len(self._bitmap_cache) > 16:
+            self._bitmap_cache, self._runs_cache = {}, {}
+            self._cache_version = version
+
     def _base_runs(self, base_filters: Filters, slots: IntArray) -> int:
         """:func:`_runs` of a filter's passing slots, cached like the plan."""
-        key = (base_filters, self._store.version)
-        cached = self._runs_cache
-        if cached[0] != key:
-            cached = self._runs_cache = (key, _runs(slots))
-        return cached[1]
+        self._filter_cache()
+        runs = self._runs_cache.get(base_filters)
+        if runs is None:
+            runs = self._runs_cache[base_filters] = _runs(slots)
+        return runs
 
     def _bitmap(self, base_filters: Filters, slots: IntArray) -> npt.NDArray[np.uint8]:
         """The FAISS selector bitmap of a filter's passing slots, cached like the plan."""
-        key = (base_filters, self._store.version)
-        if self._bitmap_cache[0] != key:
+        self._filter_cache()
+        bitmap = self._bitmap_cache.get(base_filters)
+        if bitmap is None:
             mask = np.zeros(self._store.n_slots, dtype=bool)
             mask[slots] = True
-            self._bitmap_cache = (key, np.packbits(mask, bitorder="little"))
-        return self._bitmap_cache[1]
+            bitmap = self._bitmap_cache[base_filters] = np.packbits(mask, bitorder="little")
+        return bitmap
 
     def _exact(self, queries: FloatArray, k: int, slots: IntArray) -> tuple[FloatArray, IntArray]:
         """Exact top-``k`` over the sorted ``slots``, reading contiguous runs in place.

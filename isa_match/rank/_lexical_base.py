@@ -248,7 +248,7 @@ class LexicalStore:
         """(passing-slot mask or None for all, lowest slot, end slot), cached until a change.
 
         The slot span lets search skip the parts of each posting list outside
-        it: a bulk load gives each city consecutive slots, so a city filter
+        it: a bulk load gives each kind and city consecutive slots, so a city filter
         reads only that city's stretch.
         """
         store = self._store

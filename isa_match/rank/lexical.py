@@ -267,9 +267,13 @@ class LexicalIndex(LexicalStore):
                 self._queries.popitem(last=False)
         return found
 
-    def query_for(self, item_id: str) -> LexicalQuery:
-        """A stored listing as a query: its indexed terms, no re-tokenising."""
-        slots = self._store.slots_of([item_id])
+    def query_for(self, item_id: str | int) -> LexicalQuery:
+        """A stored listing (by id, or by its slot) as a query: its indexed terms, no
+        re-tokenising."""
+        if isinstance(item_id, str):
+            slots = self._store.slots_of([item_id])
+        else:
+            slots = np.array([item_id], dtype=np.int64)
         _, terms, tfs = self._forward(slots)
         language = self._store.vocab["language"].values[int(self._lang[slots[0]])]
         return LexicalQuery(
@@ -434,7 +438,7 @@ class LexicalIndex(LexicalStore):
         norm = self._norms()
         acc = self._buffers()
         weights = (idf * (self.k1 + 1)).astype(np.float32)
-        narrow = hi - lo < self._store.n_slots // 2
+        narrow = lo > 0 or hi < self._store.n_slots
         parts: list[I64] = []
         acc[excl] = -np.inf  # never "new": excluded listings never become candidates
         try:

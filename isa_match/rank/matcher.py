@@ -254,10 +254,8 @@ class Matcher:
             rows.append(row)
         self.table.set_rows(rows, listings, _places(listings))
         metas = [ItemMeta.from_listing(x) for x in listings]
-        # Grouped by city, a city's vectors get consecutive slots in the index,
-        # which a city filter then scans in place instead of gathering rows.
-        by_city = sorted(range(len(listings)), key=lambda i: listings[i].city)
-        self.dense.add([metas[i] for i in by_city], vecs[by_city])
+        self.dense.add(metas, vecs)
+        # (both indexes give new items slots by kind, then city: see Store.assign)
         self.lexical.add(
             metas, [_lexical_text(x) for x in listings], [x.language.value for x in listings]
         )
@@ -348,10 +346,11 @@ class Matcher:
         if listing_id is not None:
             item = self.get(listing_id)
             row = self._rows[listing_id]
+            maps = self._slot_maps
             return _Query(
-                vector=self.dense.vector(listing_id),
+                vector=self.dense.vectors_at(maps.row_dense[row : row + 1].astype(np.int64))[0],
                 text=_lexical_text(item),
-                lexical=self.lexical.query_for(listing_id),
+                lexical=self.lexical.query_for(int(maps.row_lex[row])),
                 language=item.language.value,
                 attrs=_score.query_attrs_of_row(self.table, row, self._complements),
                 kinds=counterpart_kinds(item, self.config.cooperation_peers),
