@@ -49,7 +49,7 @@ def _percentiles(values: list[float]) -> tuple[float, float]:
     return statistics.median(values), values[min(len(values) - 1, int(0.99 * len(values)))]
 
 
-def run(n: int, workdir: Path, queries: int, seed: int) -> None:
+def run(n: int, workdir: Path, queries: int, seed: int, reuse: bool = False) -> None:
     """Build a matcher of ``n`` listings and time single suggestions."""
     folder = workdir / f"corpus-{n}"
     if not (folder / "listings.jsonl").exists():
@@ -59,17 +59,27 @@ def run(n: int, workdir: Path, queries: int, seed: int) -> None:
     t = time.perf_counter()
     listings = load_listings(folder / "listings.jsonl", today=TODAY).listings
     print(f"[{n}] loaded {len(listings)} listings in {time.perf_counter() - t:.0f} s")
-    rng = np.random.default_rng(seed)
-    vectors = clustered_unit_vectors(n, 512, rng, clusters=max(50, n // 200))
+    saved = workdir / f"matcher-{n}"
     rss0 = _rss_gb()
-    t = time.perf_counter()
-    matcher = Matcher.build(
-        listings, encoder=get_encoder("hashing:512"), vectors=vectors, reference_date=TODAY
-    )
-    build = time.perf_counter() - t
-    del vectors
-    gc.collect()
-    print(f"[{n}] built in {build:.0f} s; RSS {_rss_gb():.2f} GB (+{_rss_gb() - rss0:.2f})")
+    if reuse and (saved / "manifest.json").exists():
+        t = time.perf_counter()
+        matcher = Matcher.load(saved, mmap=False)
+        print(
+            f"[{n}] loaded the matcher saved by an earlier run in {time.perf_counter() - t:.0f} s"
+        )
+    else:
+        rng = np.random.default_rng(seed)
+        vectors = clustered_unit_vectors(n, 512, rng, clusters=max(50, n // 200))
+        t = time.perf_counter()
+        matcher = Matcher.build(
+            listings, encoder=get_encoder("hashing:512"), vectors=vectors, reference_date=TODAY
+        )
+        build = time.perf_counter() - t
+        del vectors
+        gc.collect()
+        print(f"[{n}] built in {build:.0f} s; RSS {_rss_gb():.2f} GB (+{_rss_gb() - rss0:.2f})")
+        if reuse:
+            matcher.save(saved)
     pick = random.Random(seed)
     ids = [listings[pick.randrange(n)].id for _ in range(queries)]
     by_id = {x.id: x for x in listings}
@@ -103,10 +113,15 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=1000)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/isa_bench_match"))
     parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="save the built matcher in --workdir and load it on later runs (same code only)",
+    )
     args = parser.parse_args()
     print(f"load average at start: {os.getloadavg()[0]:.1f}")
     for n in args.sizes:
-        run(n, args.workdir, args.queries, args.seed)
+        run(n, args.workdir, args.queries, args.seed, args.reuse)
 
 
 if __name__ == "__main__":
