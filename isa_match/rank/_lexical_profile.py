@@ -88,12 +88,15 @@ class CandidateLexical:
         hit = (at_pos >= 0) & np.isin(self._terms, known)
         for p, t in zip(at_pos[hit].tolist(), self._terms[hit].tolist(), strict=True):
             out[p].append(t)
-        result = []
-        for row in out:
-            tid = np.array(row, dtype=np.int64)
-            idf = index._idf(tid)
-            result.append([index._terms[int(tid[w])] for w in np.argsort(-idf, kind="stable")])
-        return result
+        return [_rarest_first(index, row) for row in out]
+
+
+def _rarest_first(index: LexicalIndex, tids: list[int]) -> list[str]:
+    """Terms by falling IDF, ties by the term itself (not by term id: ids depend on the
+    order listings came in, and a loaded index must explain like the one saved)."""
+    idf = index._idf(np.array(tids, dtype=np.int64)).tolist()
+    terms = [index._terms[t] for t in tids]
+    return [t for _, t in sorted(zip((-x for x in idf), terms, strict=True))]
 
 
 def profile(

@@ -210,6 +210,12 @@ def _contact_values(*items: Listing | ListingProfile | None) -> list[str]:
     return values
 
 
+@functools.lru_cache(maxsize=4096)
+def _words(value: str) -> frozenset[str]:
+    """The words of a contact value (split at anything but letters and digits)."""
+    return frozenset(w for w in re.split(r"[\W_]+", value) if w) | {value}
+
+
 def _safe_terms(terms: Sequence[str], contacts: Sequence[str]) -> list[str]:
     out: list[str] = []
     for term in terms:
@@ -218,7 +224,10 @@ def _safe_terms(terms: Sequence[str], contacts: Sequence[str]) -> list[str]:
             continue
         if _EMAIL.search(folded) or sum(ch.isdigit() for ch in folded) >= _PHONE_DIGITS:
             continue
-        if any(folded in value or value in folded for value in contacts):
+        # a term that is a word of a contact value ("schmidt" of "anna.schmidt@...")
+        # or contains a whole one; not any substring: "ce" (the CE mark) stays
+        # although some e-mail address contains "ce"
+        if any(value in folded or folded in _words(value) for value in contacts):
             continue
         out.append(term.strip())
     return out

@@ -295,10 +295,9 @@ class LexicalIndex(LexicalStore):
         pos, which, _ = self._forward(slots, tid)
         for p, w in zip(pos.tolist(), which.tolist(), strict=True):
             out[p].append(w)
-        idf = self._idf(tid)
-        return [
-            [self._terms[int(tid[w])] for w in sorted(row, key=lambda w: -idf[w])] for row in out
-        ]
+        from isa_match.rank._lexical_profile import _rarest_first
+
+        return [_rarest_first(self, [int(tid[w]) for w in row]) for row in out]
 
     def doc_terms(self, item_id: str) -> dict[str, int]:
         """The indexed terms of one listing with their frequencies (capped at 255)."""

@@ -15,6 +15,7 @@ A suggestion is computed in three steps, all on a bounded candidate set:
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
@@ -235,6 +236,12 @@ class Matcher:
             if item.id in seen:
                 raise ValueError(f"item {pos}: listing id {item.id!r} occurs twice in the input")
             seen.add(item.id)
+        # The matcher holds public fields only, in memory as on disk: no suggestion,
+        # reason or saved folder can carry contact data, and a loaded matcher
+        # explains exactly like the one that was saved.
+        listings = [
+            dataclasses.replace(x, contact=None) if x.contact is not None else x for x in listings
+        ]
         if vectors is None:
             vecs = self.encode_listings(listings, show_progress=show_progress)
         else:

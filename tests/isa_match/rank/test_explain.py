@@ -215,6 +215,14 @@ def test_contact_data_never_appears() -> None:
                 assert value not in text
 
 
+def test_a_term_inside_a_contact_word_is_still_shown() -> None:
+    # "plast" is inside "foshan-plastics" of an e-mail address, but no word of it;
+    # "wang" and "anna" are words of contact values
+    a, b = make(), cn_offer()
+    reasons = reasons_for(a, b, matched_terms=["Plast", "anna", "wang", "PA66"])
+    assert by_code(reasons)["terms"].en == "shared terms: Plast, PA66"
+
+
 def test_every_labelled_pair_gets_short_reasons_without_contact_data(
     sample: dict[str, Listing],
 ) -> None:

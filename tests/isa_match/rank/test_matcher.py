@@ -134,6 +134,17 @@ def test_unknown_id_is_named(sample_matcher: Matcher) -> None:
 # -- vectorised components agree with the per-pair reference functions ---------------
 
 
+def test_a_loaded_matcher_explains_like_the_saved_one(
+    sample_matcher: Matcher, sample_index_dir: Path, sample_listings: list[Listing]
+) -> None:
+    loaded = Matcher.load(sample_index_dir, encoder=sample_matcher.encoder)
+    for query in sample_listings[:300:3]:
+        before = sample_matcher.suggest(query.id, k=10)
+        after = loaded.suggest(query.id, k=10)
+        assert [(m.id, m.reasons) for m in before] == [(m.id, m.reasons) for m in after]
+        assert all(m.listing.contact is None for m in before)
+
+
 def test_vectorised_components_equal_reference(
     sample_matcher: Matcher, sample_listings: list[Listing]
 ) -> None:
