@@ -243,6 +243,22 @@ def _add_filters(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_milvus_uri(parser: argparse.ArgumentParser, default: str | None = None) -> None:
+    if default is not None:
+        text = (
+            "with --backend milvus: where the collection lives, a Milvus Lite data file "
+            f"(a path ending in .db, default: {default}) or a server (http://host:19530; "
+            "credentials from MILVUS_TOKEN)"
+        )
+        default = None  # applied by the command, so a stray --milvus-uri can be refused
+    else:
+        text = (
+            "for an index built with --backend milvus: connect to this URI instead of the one "
+            "its manifest records (a moved Milvus Lite file, another address of the server)"
+        )
+    parser.add_argument("--milvus-uri", default=default, metavar="URI", help=text)
+
+
 def _add_match_commands(sub: Any) -> None:
     index = sub.add_parser(
         "index",
@@ -278,9 +294,26 @@ def _add_match_commands(sub: Any) -> None:
     )
     index.add_argument(
         "--backend",
-        choices=("faiss", "exact"),
+        choices=("faiss", "exact", "milvus"),
         default="faiss",
-        help="vector index: faiss (default) or exact (numpy, no FAISS needed)",
+        help=(
+            "vector index: faiss (default), exact (numpy, no FAISS needed) or milvus "
+            "(a collection in Milvus Lite or a Milvus server, see --milvus-uri; needs the "
+            "scale extra)"
+        ),
+    )
+    _add_milvus_uri(index, default="./isa.db")
+    index.add_argument(
+        "--ray",
+        nargs="?",
+        const="local",
+        metavar="ADDRESS",
+        help=(
+            "encode as a Ray Data job: alone, on a local Ray instance; with an address "
+            "(--ray=auto, --ray=ray://host:10001), on that cluster, whose nodes must reach the "
+            "folder of --out (needs the scale extra). Default: encode in this process with "
+            "every core"
+        ),
     )
     index.add_argument(
         "--today",
@@ -329,6 +362,7 @@ def _add_match_commands(sub: Any) -> None:
             "gets requests)"
         ),
     )
+    _add_milvus_uri(suggest)
     suggest.add_argument(
         "--k",
         type=_k_value,
@@ -382,6 +416,7 @@ def _add_match_commands(sub: Any) -> None:
     evaluate.add_argument(
         "--pairs", type=Path, required=True, metavar="PATH", help="labelled pairs file (JSONL)"
     )
+    _add_milvus_uri(evaluate)
     evaluate.add_argument(
         "--k",
         type=_depth,

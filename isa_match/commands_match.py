@@ -46,17 +46,29 @@ def note(command: str, message: str) -> None:
 # -- opening and building ----------------------------------------------------------
 
 
-def open_matcher(path: Path) -> Matcher:
-    """Load an index folder; a missing or damaged folder is a :class:`CliError`."""
+def open_matcher(path: Path, *, milvus_uri: str | None = None) -> Matcher:
+    """Load an index folder; a missing or damaged folder is a :class:`CliError`.
+
+    ``milvus_uri`` replaces the URI a Milvus-backed index's manifest records.
+    """
     from isa_match.index.base import IndexFormatError
     from isa_match.rank.matcher import Matcher
 
     if not path.is_dir():
         raise CliError(f"no such index folder: {path} (build one with `isa-match index`)")
     try:
-        return Matcher.load(path)
+        if milvus_uri is None:
+            return Matcher.load(path)
+        from isa_match.index.milvus_index import milvus_uri_override
+
+        with milvus_uri_override(milvus_uri):
+            return Matcher.load(path)
     except IndexFormatError as exc:
         raise CliError(f"cannot use the index {path}: {exc}", EXIT_INVALID) from exc
+    except ImportError as exc:
+        raise CliError(f"cannot use the index {path}: {exc}", EXIT_INVALID) from exc
+    except ValueError as exc:  # e.g. a --milvus-uri that is neither a .db path nor a URL
+        raise CliError(f"cannot use the index {path}: {exc}") from exc
     except OSError as exc:
         raise CliError(f"cannot read the index {path}: {exc}", EXIT_INVALID) from exc
 
@@ -81,8 +93,13 @@ def build_matcher(
     backend: str = "faiss",
     reference_date: date | None = None,
     progress: bool = False,
+    vectors: Any = None,
+    **index_options: Any,
 ) -> Matcher:
-    """``Matcher.build`` with environment problems (a missing extra) as :class:`CliError`."""
+    """``Matcher.build`` with environment problems (a missing extra) as :class:`CliError`.
+
+    ``vectors`` (precomputed, e.g. by Ray) skip encoding; ``index_options`` go to the backend.
+    """
     from isa_match.embed.base import EncoderLoadError
     from isa_match.rank.matcher import Matcher
 
@@ -94,6 +111,8 @@ def build_matcher(
             backend=backend,
             reference_date=reference_date,
             show_progress=progress,
+            vectors=vectors,
+            **index_options,
         )
     except (ImportError, EncoderLoadError) as exc:
         raise CliError(f"cannot build the index: {exc}", EXIT_INVALID) from exc
@@ -132,31 +151,140 @@ def run_index(args: argparse.Namespace) -> int:
     except ConfigError as exc:
         raise CliError(str(exc), EXIT_INVALID) from exc
     encoder = make_encoder(args.encoder or config.encoder)  # a bad name fails before loading
+    ray_address = getattr(args, "ray", None)
+    if ray_address is not None and ray_address != "local" and Path(ray_address).exists():
+        # `--ray FILE ...`: argparse took a listing file for the optional address
+        raise CliError(
+            f"--ray took {ray_address!r} as the Ray address; put the listing files before "
+            "--ray, or write --ray=ADDRESS"
+        )
+    options, previous = milvus_options(args, out)  # a bad --milvus-uri fails before loading
     result = load_files(args.paths, strict=True, today=args.today)
     for warning in result.warnings:
         note("index", f"warning: {warning.problem}")
     if not result.listings:
         raise CliError("no listings to index: the file(s) hold no rows", EXIT_INVALID)
     started = time.perf_counter()
-    matcher = build_matcher(
-        result.listings,
-        config=config,
-        encoder=encoder,
-        backend=args.backend,
-        reference_date=args.today,
-        progress=wants_progress(args),
-    )
+    vectors = None
+    if ray_address is not None:
+        vectors = ray_vectors(result.listings, encoder, config.title_weight, ray_address, out)
     try:
+        matcher = build_matcher(
+            result.listings,
+            config=config,
+            encoder=encoder,
+            backend=args.backend,
+            reference_date=args.today,
+            progress=wants_progress(args),
+            vectors=vectors,
+            **options,
+        )
         matcher.save(out)
-    except OSError as exc:
-        raise CliError(f"cannot write the index to {out}: {exc}", EXIT_INVALID) from exc
+    except BaseException as exc:
+        forget_collection(options)  # a failed build leaves no orphan collection behind
+        if isinstance(exc, OSError):
+            raise CliError(f"cannot write the index to {out}: {exc}", EXIT_INVALID) from exc
+        if options and isinstance(exc, Exception) and not isinstance(exc, CliError):
+            # pymilvus errors (server unreachable, refused write) name their cause
+            raise CliError(
+                f"cannot build the index in Milvus at {options['uri']}: {exc}", EXIT_INVALID
+            ) from exc
+        raise
     info = matcher.encoder_info
     print(
         f"indexed {len(matcher)} listings from {len(result.files)} file(s) with encoder "
-        f"{info.name} ({info.version}), {args.backend} backend, in "
+        f"{info.name} ({info.version}), {args.backend} backend"
+        f"{' (Milvus collection ' + options['collection'] + ')' if options else ''}, in "
         f"{time.perf_counter() - started:.1f} s: {out}"
     )
+    if previous is not None and previous != (options.get("uri"), options.get("collection")):
+        from isa_match.index.milvus_index import drop_collection
+
+        try:
+            if drop_collection(*previous):
+                note("index", f"dropped the replaced Milvus collection {previous[1]}")
+        except Exception as exc:  # noqa: BLE001 - the new index is saved; say what is left
+            note("index", f"warning: could not drop the replaced collection {previous[1]}: {exc}")
     return EXIT_OK
+
+
+def milvus_options(
+    args: argparse.Namespace, out: Path
+) -> tuple[dict[str, Any], tuple[str, str] | None]:
+    """The Milvus index options of ``isa-match index`` and the (uri, collection) the
+    folder ``out`` pointed to before (replaced once the new index is saved)."""
+    if args.backend != "milvus":
+        if getattr(args, "milvus_uri", None) is not None:
+            raise CliError("--milvus-uri goes with --backend milvus")
+        return {}, None
+    import re
+    import uuid
+
+    from isa_match.index.milvus_index import resolve_uri
+
+    try:
+        uri = resolve_uri(args.milvus_uri or "./isa.db")
+    except ValueError as exc:
+        raise CliError(f"--milvus-uri: {exc}") from exc
+    stem = re.sub(r"[^A-Za-z0-9_]", "_", out.resolve().name)[:40]
+    # a new collection per build: the old one keeps serving until the folder is replaced
+    options = {"uri": uri, "collection": f"isa_{stem}_{uuid.uuid4().hex[:8]}"}
+    previous = None
+    try:
+        old = json.loads((out / "dense" / "manifest.json").read_text("utf-8"))
+        if old.get("backend") == "milvus" and old.get("collection"):
+            previous = (str(old["uri"]), str(old["collection"]))
+    except (OSError, ValueError):
+        pass
+    return options, previous
+
+
+def forget_collection(options: dict[str, Any]) -> None:
+    """Drop the collection a failed ``isa-match index --backend milvus`` created (if any)."""
+    if not options:
+        return
+    from isa_match.index.milvus_index import drop_collection
+
+    try:
+        drop_collection(options["uri"], options["collection"])
+    except Exception:  # noqa: BLE001 - cleaning up after another error; keep that one
+        pass
+
+
+def ray_vectors(
+    listings: Sequence[Any], encoder: Encoder, title_weight: float, address: str, out: Path
+) -> Any:
+    """Document vectors from a Ray Data job (``--ray``), staged next to ``out``."""
+    import uuid
+
+    from isa_match.embed import ray_encode
+
+    work = out.resolve().parent / f".{out.name}.ray-{uuid.uuid4().hex[:8]}"
+    try:
+        shards = ray_encode.stage_texts([(x.id, x.text, x.title) for x in listings], work / "texts")
+        where = "a local Ray instance" if address == "local" else f"Ray at {address}"
+        note("index", f"encoding {len(listings)} listings in {len(shards)} shards with {where}")
+        report = ray_encode.encode_shards(
+            shards,
+            work / "embeddings",
+            encoder=encoder,
+            title_weight=title_weight,
+            address=None if address == "local" else address,
+        )
+        note(
+            "index",
+            f"Ray encoded {report.rows} listings with {report.actors} encoder(s) in "
+            f"{report.seconds:.1f} s",
+        )
+        return ray_encode.load_embeddings(
+            work / "embeddings", [x.id for x in listings], encoder=encoder
+        )
+    except ImportError as exc:
+        raise CliError(f"cannot encode with Ray: {exc}", EXIT_INVALID) from exc
+    except (ValueError, ConnectionError) as exc:
+        raise CliError(f"encoding with Ray failed: {exc}", EXIT_INVALID) from exc
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
 
 
 # -- suggest ---------------------------------------------------------------------
@@ -292,7 +420,7 @@ def run_suggest(args: argparse.Namespace) -> int:
     if is_text and not args.text.strip():
         raise CliError("--text: the query text is empty")
     filters = filters_from_args(args)
-    matcher = open_matcher(args.index)
+    matcher = open_matcher(args.index, milvus_uri=getattr(args, "milvus_uri", None))
     queries: list[str] = [args.text] if is_text else list(args.ids)
     if is_text:
         from isa_match.embed.base import EncoderLoadError
@@ -401,7 +529,7 @@ def run_evaluate(args: argparse.Namespace) -> int:
     from isa_match.index.base import UnknownIdError
 
     pairs = read_pairs_file(args.pairs)
-    matcher = open_matcher(args.index)
+    matcher = open_matcher(args.index, milvus_uri=getattr(args, "milvus_uri", None))
     missing = list(dict.fromkeys(i for pair in pairs for i in pair if i not in matcher))
     if missing:
         raise CliError(
