@@ -49,7 +49,7 @@ import numpy as np
 from isa_match.index.base import Hit, ItemMeta
 from isa_match.rank import _lexical_io
 from isa_match.rank._lexical_base import F32, F64, I64, LexicalStore, Mask
-from isa_match.rank._postings import MAX_TF
+from isa_match.rank._lexical_profile import _rarest_first, profile
 from isa_match.rank.tokenize import Tokenizer, TokenizerOptions, learn_compound_parts
 from isa_match.schema import Filters
 
@@ -295,8 +295,6 @@ class LexicalIndex(LexicalStore):
         pos, which, _ = self._forward(slots, tid)
         for p, w in zip(pos.tolist(), which.tolist(), strict=True):
             out[p].append(w)
-        from isa_match.rank._lexical_profile import _rarest_first
-
         return [_rarest_first(self, [int(tid[w]) for w in row]) for row in out]
 
     def doc_terms(self, item_id: str) -> dict[str, int]:
@@ -511,37 +509,14 @@ class LexicalIndex(LexicalStore):
         its token count, its average length that of ``LexicalQuery.language``.
         """
         slots = self._store.slots_of(ids)
-        q = self._as_query(query, language)
-        tid, cnt = self._resolve(q)
-        out = np.zeros(len(slots), dtype=np.float64)
-        if not len(tid) or not len(slots):
-            return out
-        qtf = np.minimum(cnt, MAX_TF).astype(np.float64)
-        c0, c1 = self._bm25()
-        norm = c0 + self._c1_of(q.language, c1) * q.length
-        weight = self._idf(tid) * (self.k1 + 1) * qtf / (qtf + norm)
-        pos, terms, _ = self._forward(slots)
-        keep = self._selected_per_doc(pos, terms)
-        pos, terms = pos[keep], terms[keep]
-        qmap = self._qmap()
-        qmap[tid] = np.arange(len(tid), dtype=np.int32)
-        try:
-            at = qmap.take(terms)
-        finally:
-            qmap[tid] = -1
-        hit = at >= 0
-        out[:] = np.bincount(pos[hit], weights=weight[at[hit]], minlength=len(slots))
-        return out
+        prof = profile(self, self._as_query(query, language), slots)
+        return prof.reciprocal(np.arange(len(slots), dtype=np.int64))[1]
 
     def self_scores(self, ids: Sequence[str]) -> F64:
         """Each listing's score for itself as the query (a per-listing scale)."""
         slots = self._store.slots_of(ids)
-        pos, terms, tfs = self._forward(slots)
-        keep = self._selected_per_doc(pos, terms)
-        pos, terms, tf = pos[keep], terms[keep], tfs[keep].astype(np.float64)
-        w = self._idf(terms) * (self.k1 + 1) * tf / (tf + self._doc_norms(slots)[pos])
-        out: F64 = np.bincount(pos, weights=w, minlength=len(slots)).astype(np.float64)
-        return out
+        prof = profile(self, LexicalQuery((), ()), slots)
+        return prof.reciprocal(np.arange(len(slots), dtype=np.int64))[0]
 
     # -- persistence --------------------------------------------------------------------
 
