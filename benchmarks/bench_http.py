@@ -12,7 +12,9 @@ Then starts ``python -m service serve`` on loopback and drives
 ``GET /api/v1/listings/{id}/suggestions?k=10`` as the admin (every listing in scope) over
 random listing ids with ``wrk`` (a separate process; ``apt-get install wrk``) at each
 ``--connections`` for ``--duration`` seconds, after a warm-up. Prints requests/s, p50 and
-p99 latency, non-2xx answers and the load average with each figure.
+p99 latency, the server's CPU time per request, non-2xx answers and the load average with
+each figure, and the server's memory (resident, per process: with ``--workers N`` the
+supervisor and each worker, which holds its own index).
 
     python benchmarks/bench_http.py                    # 100,000 listings, 1/8/32 connections
     python benchmarks/bench_http.py --listings 20000 --duration 10
@@ -261,10 +263,10 @@ def _ms(text: str) -> float:
     return float(found[1]) * _UNITS[found[2]]
 
 
-def _cpu_seconds(pid: int) -> float:
-    """User + system CPU seconds of ``pid`` and all its descendants (uvicorn workers)."""
-    ticks = os.sysconf("SC_CLK_TCK")
-    stats: dict[int, tuple[int, float]] = {}
+def _process_tree(pid: int) -> dict[int, str]:
+    """``/proc/<pid>/stat`` text of ``pid`` and all its descendants (uvicorn workers)."""
+    stats: dict[int, str] = {}
+    parents: dict[int, int] = {}
     for entry in Path("/proc").iterdir():
         if not entry.name.isdigit():
             continue
@@ -272,14 +274,41 @@ def _cpu_seconds(pid: int) -> float:
             text = (entry / "stat").read_text()
         except OSError:
             continue
-        fields = text.rpartition(")")[2].split()
-        stats[int(entry.name)] = (int(fields[1]), (int(fields[11]) + int(fields[12])) / ticks)
-    total, todo = 0.0, [pid]
+        stats[int(entry.name)] = text
+        parents[int(entry.name)] = int(text.rpartition(")")[2].split()[1])
+    tree, todo = {}, [pid]
     while todo:
         current = todo.pop()
-        total += stats.get(current, (0, 0.0))[1]
-        todo += [child for child, (parent, _) in stats.items() if parent == current]
+        if current in stats:
+            tree[current] = stats[current]
+        todo += [child for child, parent in parents.items() if parent == current]
+    return tree
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of ``pid`` and all its descendants (uvicorn workers)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for text in _process_tree(pid).values():
+        fields = text.rpartition(")")[2].split()
+        total += (int(fields[11]) + int(fields[12])) / ticks
     return total
+
+
+def _rss_mb(pid: int) -> list[int]:
+    """Resident memory (MB) of ``pid`` and each of its descendants, in pid order."""
+    page = os.sysconf("SC_PAGE_SIZE")
+    tree = _process_tree(pid)
+    return [int(tree[p].rpartition(")")[2].split()[21]) * page // 2**20 for p in sorted(tree)]
+
+
+def _http_stack() -> str:
+    """What uvicorn picks by itself: uvloop and httptools when installed."""
+    import importlib.util
+
+    loop = "uvloop" if importlib.util.find_spec("uvloop") else "asyncio"
+    http = "httptools" if importlib.util.find_spec("httptools") else "h11"
+    return f"{loop} + {http}"
 
 
 def run_wrk(
@@ -356,6 +385,7 @@ def main() -> None:
         results = [
             run_wrk(base, script, wrk_args, c, args.duration, proc.pid) for c in args.connections
         ]
+        memory = _rss_mb(proc.pid)
     finally:
         proc.send_signal(signal.SIGINT)
         try:
@@ -366,7 +396,8 @@ def main() -> None:
     print(
         f"\n{args.listings:,} generated listings ({args.vectors} vectors{tuned}), "
         f"GET /api/v1/listings/{{id}}/suggestions?k=10 as admin over {len(ids):,} random ids, "
-        f"{args.workers} worker(s), wrk {args.duration} s per row\n"
+        f"{args.workers} worker(s), uvicorn on {_http_stack()}, wrk {args.duration} s per row; "
+        f"server memory {sum(memory):,} MB (RSS per process: {', '.join(map(str, memory))})\n"
     )
     print(
         "| clients | req/s | p50 ms | p99 ms | server CPU ms/request | requests | non-2xx "

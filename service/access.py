@@ -17,7 +17,9 @@ match lists and decisions belong to the staff of the listing's city
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, select, true
+from dataclasses import dataclass
+
+from sqlalchemy import ColumnElement, Connection, bindparam, select, true
 from sqlalchemy.orm import Session
 
 from isa_match.schema import Listing
@@ -36,13 +38,43 @@ def listing_scope(user: Principal) -> ColumnElement[bool]:
     return ListingRow.organization_id == (user.organization_id or -1)
 
 
-def in_scope(user: Principal, row: ListingRow) -> bool:
+def in_scope(user: Principal, row: ListingRow | ListingRef) -> bool:
     """Python form of :func:`listing_scope` for one row."""
     if user.role == "admin":
         return True
     if user.role == "staff":
         return row.city == user.city
     return user.organization_id is not None and row.organization_id == user.organization_id
+
+
+@dataclass(frozen=True, slots=True)
+class ListingRef:
+    """What the hot read paths need of a stored listing: scope, state and owner."""
+
+    id: str
+    status: str
+    organization_id: int
+    organization: str
+    city: str
+
+
+_LISTING_REF = select(
+    ListingRow.id,
+    ListingRow.status,
+    ListingRow.organization_id,
+    ListingRow.organization,
+    ListingRow.city,
+).where(ListingRow.id == bindparam("listing_id"))
+
+
+def listing_ref(conn: Connection, user: Principal, listing_id: str) -> ListingRef:
+    """:func:`get_listing` for the hot paths: a few columns over a Core connection
+    (:meth:`~service.db.Database.read`); 404 when missing or outside the scope."""
+    row = conn.execute(_LISTING_REF, {"listing_id": listing_id}).one_or_none()
+    ref = None if row is None else ListingRef(*row)
+    if ref is None or not in_scope(user, ref):
+        raise not_found(f"listing {listing_id!r}")
+    return ref
 
 
 def get_listing(db: Session, user: Principal, listing_id: str) -> ListingRow:

@@ -13,6 +13,7 @@ import getpass
 import logging
 import logging.config
 import os
+import socket
 import sys
 from pathlib import Path
 from typing import Any
@@ -137,21 +138,66 @@ def run_serve(args: argparse.Namespace) -> int:
                 log_config=log_config,
             )
             return EXIT_OK
-        _prepare_once(settings)
+        _prepare_in_child(settings, log_config)
         for key, value in overrides.items():
             os.environ[f"ISA_{key.upper()}"] = str(value)
-        uvicorn.run(
-            "service.app:app_from_env",
-            factory=True,
-            host=args.host,
-            port=args.port,
-            workers=args.workers,
-            log_level=args.log_level,
-            log_config=log_config,
-        )
+        _run_workers(args, log_config)
     except SettingsError as exc:
         raise CliError(str(exc)) from None
     return EXIT_OK
+
+
+def _run_workers(args: argparse.Namespace, log_config: dict[str, Any]) -> None:
+    """``uvicorn.run(..., workers=N)`` on a listening socket made here (see
+    :func:`listen_socket`)."""
+    import uvicorn
+    from uvicorn.supervisors import Multiprocess
+
+    config = uvicorn.Config(
+        "service.app:app_from_env",
+        factory=True,
+        host=args.host,
+        port=args.port,
+        workers=args.workers,
+        log_level=args.log_level,
+        log_config=log_config,
+    )
+    sock = listen_socket(args.host, args.port)
+    logging.getLogger("uvicorn.error").info(
+        "Uvicorn running on http://%s:%d with %d workers (Press CTRL+C to quit)",
+        args.host,
+        sock.getsockname()[1],
+        args.workers,
+    )
+    try:
+        Multiprocess(config, sockets=[sock]).run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sock.close()
+
+
+def listen_socket(host: str, port: int) -> socket.socket:
+    """A bound TCP socket for the worker processes to share, made with
+    ``IPPROTO_TCP`` so that its connections get ``TCP_NODELAY``.
+
+    uvicorn's own socket for ``--workers`` has protocol 0, and asyncio sets
+    ``TCP_NODELAY`` only on sockets whose protocol is TCP: every response on a
+    kept-alive connection then waits ~40 ms for the client's delayed ACK (Nagle;
+    uvicorn issue #3149).
+    """
+    from isa_match.cli import CliError
+
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.bind((host, port))
+    except OSError as exc:
+        sock.close()
+        raise CliError(f"cannot listen on {host}:{port}: {exc}") from None
+    sock.set_inheritable(True)
+    return sock
 
 
 def _log_config(level: str) -> dict[str, Any]:
@@ -170,9 +216,56 @@ def _log_config(level: str) -> dict[str, Any]:
     return config
 
 
+def _prepare_in_child(settings: Any, log_config: dict[str, Any]) -> None:
+    """:func:`_prepare_once` in a child process.
+
+    Loading the index there keeps its memory out of the supervisor that starts the
+    workers: freed objects stay in a process's heap, so a supervisor that had loaded
+    the index itself would hold about one more worker's worth of memory for its
+    whole life (~330 MB at 100,000 listings).
+    """
+    import multiprocessing
+
+    from isa_match.cli import CliError
+
+    context = multiprocessing.get_context("spawn")
+    receive, send = context.Pipe(duplex=False)
+    child = context.Process(
+        target=_prepare_child, args=(settings, log_config, send), name="isa-match-prepare"
+    )
+    child.start()
+    send.close()
+    child.join()
+    try:
+        problem = receive.recv() if receive.poll() else None
+    except EOFError:  # closed without a message: no settings problem
+        problem = None
+    if problem is not None:
+        raise CliError(problem)
+    if child.exitcode != 0:
+        raise CliError(
+            f"preparing the database and index failed (exit code {child.exitcode}); "
+            "see the log above"
+        )
+
+
+def _prepare_child(settings: Any, log_config: dict[str, Any], report: Any) -> None:
+    """Child process of :func:`_prepare_in_child`: a settings problem is sent back as
+    its message; any other failure ends the process with its traceback in the log."""
+    from service.settings import SettingsError
+
+    logging.config.dictConfig(log_config)
+    try:
+        _prepare_once(settings)
+    except SettingsError as exc:
+        report.send(str(exc))
+    finally:
+        report.close()
+
+
 def _prepare_once(settings: Any) -> None:
-    """Create/seed the database and bring the saved index up to date before forking workers,
-    so the workers start by loading it instead of all building it at once."""
+    """Create/seed the database and bring the saved index up to date before starting
+    workers, so the workers start by loading it instead of all building it at once."""
     from service.bootstrap import prepare_database
     from service.db import Database
     from service.engine import MatchEngine

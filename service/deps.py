@@ -3,6 +3,10 @@
 The application state (set up in :func:`service.app.create_app`'s lifespan)
 holds one :class:`~service.db.Database`, one :class:`~service.engine.MatchEngine`
 and the settings; tests override nothing but the settings they build the app with.
+
+Dependencies that only read the application state are ``async``: FastAPI runs a
+plain ``def`` dependency in the thread pool, a hand-over that costs more than the
+dependency itself. Those that touch the database stay ``def``.
 """
 
 from __future__ import annotations
@@ -22,19 +26,19 @@ from service.listing_service import Writer
 from service.settings import Settings
 
 
-def get_settings(request: Request) -> Settings:
+async def get_settings(request: Request) -> Settings:
     """The app's settings."""
     settings: Settings = request.app.state.settings
     return settings
 
 
-def get_database(request: Request) -> Database:
+async def get_database(request: Request) -> Database:
     """The app's database."""
     database: Database = request.app.state.database
     return database
 
 
-def get_engine(request: Request) -> MatchEngine:
+async def get_engine(request: Request) -> MatchEngine:
     """The app's match engine."""
     engine: MatchEngine = request.app.state.engine
     return engine
@@ -46,7 +50,7 @@ def get_session(database: Annotated[Database, Depends(get_database)]) -> Iterato
         yield db
 
 
-def get_limiters(request: Request) -> dict[str, RateLimiter]:
+async def get_limiters(request: Request) -> dict[str, RateLimiter]:
     """The app's rate limiters by name (``login``, ``interest``)."""
     limiters: dict[str, RateLimiter] = request.app.state.limiters
     return limiters
@@ -64,7 +68,7 @@ def today_of(settings: Settings) -> date:
     return settings.reference_date or date.today()
 
 
-def get_writer(
+async def get_writer(
     user: CurrentUser, settings: SettingsDep, database: DatabaseDep, engine: EngineDep
 ) -> Writer:
     """What a listing write needs, for the authenticated caller."""

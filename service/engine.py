@@ -2,7 +2,10 @@
 
 Concurrency:
 
-* searches hold the read side of a readers/writer lock and run concurrently;
+* searches hold the read side of a readers/writer lock; one ranking runs at a
+  time per process (:attr:`MatchEngine.search_slots`): rankings are mostly Python
+  work, so threads running several at once only fight over the GIL and each
+  takes longer (processes, ``--workers``, are the way to use more cores);
 * writers are serialised by one mutex (:meth:`MatchEngine.writing`): inside it a
   writer commits to the database first, then :meth:`MatchEngine.apply` mutates
   the matcher under the write side of the lock (milliseconds: the vectors are
@@ -16,7 +19,14 @@ Concurrency:
 
 Start-up compares the saved index's watermark with the database's change counter;
 a missing, corrupt or foreign index is rebuilt before serving, a stale one is
-loaded, caught up from the database and rebuilt in the background.
+loaded, caught up from the database and rebuilt in the background. A loaded or
+rebuilt matcher answers a few suggestions before it is served, so the first
+requests do not pay for its lazily built filter plans.
+
+Next to the matcher the engine keeps the ids of each organisation's listings in
+it (:class:`Owners`, changed with the matcher under the same lock), so "never
+suggest an organisation's own listings" costs no query and always agrees with
+the index being searched.
 """
 
 from __future__ import annotations
@@ -36,7 +46,7 @@ import numpy.typing as npt
 from isa_match.embed.base import Encoder
 from isa_match.rank.config import load_config
 from isa_match.rank.matcher import Match, Matcher
-from isa_match.schema import Filters, Listing
+from isa_match.schema import Filters, Kind, Listing
 from service import index_store
 from service._rwlock import RWLock
 from service.db import Database, current_seq, read_state
@@ -51,6 +61,51 @@ Vectors = npt.NDArray[np.float32]
 
 class IndexNotReady(RuntimeError):
     """The index is still being built (the API answers 503 with Retry-After)."""
+
+
+Owner = tuple[str, str]
+"""An organisation as the index knows it: (name, member city); unique like the
+``organizations`` table's (name, city)."""
+
+
+class Owners:
+    """The ids of each organisation's listings in one matcher (changed along with it)."""
+
+    def __init__(self, listings: Iterable[Listing] = ()) -> None:
+        groups: dict[Owner, set[str]] = {}
+        for item in listings:
+            groups.setdefault(_owner(item), set()).add(item.id)
+        self._ids: dict[Owner, frozenset[str]] = {k: frozenset(v) for k, v in groups.items()}
+
+    def of(self, owner: Owner) -> frozenset[str]:
+        """The ids of ``owner``'s listings (empty when it has none)."""
+        return self._ids.get(owner, frozenset())
+
+    def add(self, listings: Iterable[Listing]) -> None:
+        """Record ``listings`` under their owners (before adding them to the matcher:
+        an owner that lists too much only excludes more)."""
+        for owner, ids in _grouped((_owner(x), x.id) for x in listings).items():
+            self._ids[owner] = self.of(owner) | ids
+
+    def discard(self, pairs: Iterable[tuple[Owner, str]]) -> None:
+        """Forget (owner, id) pairs (after the matcher dropped or moved those ids)."""
+        for owner, ids in _grouped(pairs).items():
+            left = self.of(owner) - ids
+            if left:
+                self._ids[owner] = left
+            else:
+                self._ids.pop(owner, None)
+
+
+def _owner(listing: Listing) -> Owner:
+    return (listing.organization, listing.city)
+
+
+def _grouped(pairs: Iterable[tuple[Owner, str]]) -> dict[Owner, frozenset[str]]:
+    groups: dict[Owner, set[str]] = {}
+    for owner, item_id in pairs:
+        groups.setdefault(owner, set()).add(item_id)
+    return {k: frozenset(v) for k, v in groups.items()}
 
 
 def _limit_native_threads() -> None:
@@ -70,6 +125,9 @@ def _limit_native_threads() -> None:
 class MatchEngine:
     """Owns the matcher, its locks, the saved index and rebuilds (see the module docstring)."""
 
+    search_slots = 1
+    """Rankings that may run at once in this process (see the module docstring)."""
+
     def __init__(self, settings: Settings, database: Database) -> None:
         self.settings = settings
         self.database = database
@@ -79,8 +137,10 @@ class MatchEngine:
         self.last_rebuild_reason: str | None = None
         self.saved_watermark: int | None = None
         self._matcher: Matcher | None = None
+        self._owners = Owners()
         self._encoder: Encoder | None = None
         self._rw = RWLock()
+        self._search_slots = threading.BoundedSemaphore(self.search_slots)
         self._write_mutex = threading.RLock()
         self._rebuild_lock = threading.Lock()
         self._rebuild_thread: threading.Thread | None = None
@@ -113,6 +173,8 @@ class MatchEngine:
             self.database_id, db_seq = state.database_id, state.change_seq
         matcher, reason, stale = self._open_saved(db_seq)
         if matcher is not None:
+            _warm_up(matcher)
+            self._owners = Owners(matcher.listings())
             self._matcher = matcher
             self.watermark = self.saved_watermark or 0
             log.info("loaded the saved index: %d listings", len(matcher))
@@ -192,8 +254,10 @@ class MatchEngine:
         k: int = 10,
         filters: Filters | None = None,
         exclude_ids: frozenset[str] = frozenset(),
+        exclude_owner: Owner | None = None,
     ) -> list[Match]:
-        """:meth:`Matcher.suggest` under the read lock; ``exclude_ids`` are never suggested.
+        """:meth:`Matcher.suggest` under the read lock; ``exclude_ids`` and the listings
+        of ``exclude_owner`` (an organisation's (name, city)) are never suggested.
 
         Raises:
             IndexNotReady: no index yet.
@@ -202,12 +266,20 @@ class MatchEngine:
         if self.settings.sync_on_read:
             self.sync()
         self._thread_setup()
-        if exclude_ids:
-            base = filters or Filters()
-            filters = dataclasses.replace(base, exclude_ids=base.exclude_ids | exclude_ids)
-        with self._rw.read():
+        with self._search_slots, self._rw.read():
             matcher = self._require()
+            if exclude_owner is not None:
+                # read under the lock: the same state of the index as the search
+                exclude_ids = exclude_ids | self._owners.of(exclude_owner)
+            if exclude_ids:
+                base = filters or Filters()
+                filters = dataclasses.replace(base, exclude_ids=base.exclude_ids | exclude_ids)
             return matcher.suggest(listing_id, text=text, kind=kind, k=k, filters=filters)
+
+    def owned_ids(self, owner: Owner) -> frozenset[str]:
+        """The ids of an organisation's listings in the served index."""
+        with self._rw.read():
+            return self._owners.of(owner)
 
     def contains(self, listing_id: str) -> bool:
         """True when the listing is in the served index."""
@@ -261,7 +333,7 @@ class MatchEngine:
                 if upserts and (vectors is None or len(vectors) != len(upserts)):
                     vectors = matcher.encode_listings(upserts)
                 with self._rw.write():
-                    _mutate(matcher, list(upserts), list(removals), vectors)
+                    _mutate(matcher, self._owners, list(upserts), list(removals), vectors)
                     self.watermark = max(self.watermark, seq)
             except Exception:
                 log.exception("applying change %d to the index failed", seq)
@@ -271,8 +343,7 @@ class MatchEngine:
 
     def sync(self) -> int:
         """Catch up with changes committed by other processes; returns how many were applied."""
-        with self.database.session() as db:
-            top = current_seq(db)
+        top = self.database.change_seq()
         if top <= self.watermark:
             return 0
         with self._write_mutex:
@@ -296,7 +367,7 @@ class MatchEngine:
         upserts, removals = _split(rows)
         vectors = matcher.encode_listings(upserts) if upserts else None
         with self._rw.write():
-            _mutate(matcher, upserts, removals, vectors)
+            _mutate(matcher, self._owners, upserts, removals, vectors)
             self.watermark = max(self.watermark, top)
         if rows:
             log.debug("index caught up with %d changed listing(s) up to change %d", len(rows), top)
@@ -327,14 +398,15 @@ class MatchEngine:
         started = time.monotonic()
         try:
             matcher, seq = self._build_from_db()
+            owners = Owners(matcher.listings())
             with self._write_mutex:
                 # changes committed while building: replay them onto the new matcher
                 rows, top = self._changes(seq)
                 upserts, removals = _split(rows)
                 vectors = matcher.encode_listings(upserts) if upserts else None
-                _mutate(matcher, upserts, removals, vectors)
+                _mutate(matcher, owners, upserts, removals, vectors)
                 with self._rw.write():
-                    self._matcher = matcher
+                    self._matcher, self._owners = matcher, owners
                     self.watermark = top
                 self._note_changes(1)
             self.rebuilds += 1
@@ -366,6 +438,7 @@ class MatchEngine:
             encoder=self._encoder,
             reference_date=self.settings.reference_date,
         )
+        _warm_up(matcher)
         return matcher, seq
 
     # -- persistence ------------------------------------------------------------------
@@ -501,9 +574,47 @@ def _without_contact(listings: Iterable[Listing]) -> list[Listing]:
 
 
 def _mutate(
-    matcher: Matcher, upserts: list[Listing], removals: list[str], vectors: Vectors | None
+    matcher: Matcher,
+    owners: Owners,
+    upserts: list[Listing],
+    removals: list[str],
+    vectors: Vectors | None,
 ) -> None:
+    """Apply a change to ``matcher`` and its ``owners`` (under the write lock if served).
+
+    New owners are recorded before the matcher changes and old ones forgotten after,
+    so a failure half-way leaves owners that exclude too much, never too little.
+    """
+    gone = [(_owner(matcher.get(x)), x) for x in removals if x in matcher]
+    for item in upserts:
+        if item.id in matcher:
+            before = _owner(matcher.get(item.id))
+            if before != _owner(item):
+                gone.append((before, item.id))
+    owners.add(upserts)
     if upserts:
         matcher.add(upserts, vectors=vectors)
     if removals:
         matcher.remove(removals, missing_ok=True)
+    owners.discard(gone)
+
+
+def _warm_up(matcher: Matcher, per_kind: int = 2) -> None:
+    """Answer a few suggestions (for each kind of listing) so the lazily built parts of
+    the matcher (filter plans, bitmaps: ~0.5 s at 100k) are ready before it is served."""
+    started = time.monotonic()
+    wanted = dict.fromkeys(Kind, per_kind)
+    picks: list[str] = []
+    for item in matcher.listings():
+        if wanted.get(item.kind, 0) > 0:
+            wanted[item.kind] -= 1
+            picks.append(item.id)
+            if not any(wanted.values()):
+                break
+    try:
+        for item_id in picks:
+            matcher.suggest(item_id, k=10, filters=Filters(exclude_ids=frozenset({item_id})))
+    except Exception:  # a cold first request is slow, not wrong: never fail a start on it
+        log.warning("warming the matcher up failed", exc_info=True)
+        return
+    log.info("matcher warmed up in %.2f s", time.monotonic() - started)

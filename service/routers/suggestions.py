@@ -1,26 +1,37 @@
-"""Suggested partners for a listing, and free-text search, with the ranking filters."""
+"""Suggested partners for a listing, and free-text search, with the ranking filters.
+
+Both are the service's hot paths, so each request costs one thread hand-over: the
+routes are ``async``, check the bearer token on the event loop
+(:func:`~service.auth.bearer_claims`), and do everything that blocks in one call in
+the thread pool: the caller's account (:func:`~service.auth.principal_on`) and the
+listing (:func:`~service.access.listing_ref`) on one database connection, the
+ranking, and the JSON body, which goes out as it is (:func:`suggestions_body`:
+validated against :class:`SuggestionsOut` once, not again by FastAPI). The OpenAPI
+document is the same as for a route returning :class:`SuggestionsOut`.
+"""
 
 from __future__ import annotations
 
-from typing import Annotated
+from collections.abc import Iterable
+from typing import Annotated, Any
 
-from fastapi import APIRouter, Query
+from fastapi import APIRouter, Query, Response
 from sqlalchemy import select
 from sqlalchemy.orm import Session
+from starlette.concurrency import run_in_threadpool
 
 from isa_match.rank.matcher import Match
 from isa_match.rank.query_filters import FilterValueError, resolve_filters
 from isa_match.schema import Filters
-from service.access import get_listing, public_view
-from service.auth import CurrentUser
-from service.deps import EngineDep, SessionDep, SettingsDep
+from service.access import listing_ref
+from service.auth import BearerClaims, Principal, load_principal, principal_on
+from service.deps import DatabaseDep, EngineDep, SettingsDep
 from service.errors import ApiError, FilterInputError, invalid
 from service.models import ListingRow
 from service.routers.listings import ListingId
 from service.schemas import (
     Lang,
     MatchOut,
-    ReasonOut,
     SearchRequest,
     SuggestionsOut,
 )
@@ -60,23 +71,50 @@ def own_listing_ids(db: Session, organization_id: int) -> frozenset[str]:
 
 def match_out(match: Match, lang: Lang | None) -> MatchOut:
     """A match as the API shows it: public listing fields, reasons in one or all languages."""
-    reasons = [
-        ReasonOut(
-            code=r.code,
-            de=r.de if lang in (None, "de") else None,
-            zh=r.zh if lang in (None, "zh") else None,
-            en=r.en if lang in (None, "en") else None,
-        )
-        for r in match.reasons
-    ]
-    return MatchOut(
-        id=match.id,
-        score=round(match.score, 6),
-        components={k: round(v, 6) for k, v in match.components.items()},
-        reasons=reasons,
-        listing=public_view(match.listing),
-        duplicates=list(match.duplicates),
+    return MatchOut.model_validate(_match_fields(match, lang))
+
+
+def _match_fields(match: Match, lang: Lang | None) -> dict[str, Any]:
+    """The fields of :class:`MatchOut` (the listing's public fields only: validating
+    them as :class:`~service.schemas.ListingPublic` drops anything else)."""
+    return {
+        "id": match.id,
+        "score": round(match.score, 6),
+        "components": {k: round(v, 6) for k, v in match.components.items()},
+        "reasons": [
+            {
+                "code": r.code,
+                "de": r.de if lang in (None, "de") else None,
+                "zh": r.zh if lang in (None, "zh") else None,
+                "en": r.en if lang in (None, "en") else None,
+            }
+            for r in match.reasons
+        ],
+        "listing": match.listing.public_dict(),
+        "duplicates": list(match.duplicates),
+    }
+
+
+def suggestions_body(
+    matches: Iterable[Match], lang: Lang | None, *, k: int, listing_id: str | None = None
+) -> bytes:
+    """The JSON body of a :class:`SuggestionsOut`: validated by the model in one pass
+    (no model object per match and reason), then serialised by pydantic."""
+    out = SuggestionsOut.model_validate(
+        {"listing_id": listing_id, "k": k, "items": [_match_fields(m, lang) for m in matches]}
     )
+    return out.model_dump_json().encode("utf-8")
+
+
+def _json(body: bytes) -> Response:
+    return Response(content=body, media_type="application/json")
+
+
+def _owner_of(user: Principal) -> tuple[str, str] | None:
+    """A company user's organisation as the index knows it: (name, city)."""
+    if user.organization_id is None or user.organization is None or user.city is None:
+        return None
+    return (user.organization, user.city)
 
 
 @router.get(
@@ -84,10 +122,10 @@ def match_out(match: Match, lang: Lang | None) -> MatchOut:
     response_model=SuggestionsOut,
     responses={404: {"description": "no such listing in the caller's scope"}},
 )
-def suggestions(
+async def suggestions(
     listing_id: ListingId,
-    user: CurrentUser,
-    db: SessionDep,
+    claims: BearerClaims,
+    database: DatabaseDep,
     engine: EngineDep,
     settings: SettingsDep,
     k: Annotated[int, Query(ge=1, le=K_LIMIT)] = 10,
@@ -100,51 +138,58 @@ def suggestions(
     kind: FilterParam = None,
     org_type: FilterParam = None,
     language: FilterParam = None,
-) -> SuggestionsOut:
+) -> Response:
     """Suggested partners for a listing in the caller's scope (public fields only; the
     listing's own organisation is never suggested to itself)."""
-    _check_k(k, settings, ["query", "k"])
-    row = get_listing(db, user, listing_id)
-    if row.status != "active":
-        raise ApiError(409, f"listing {listing_id!r} is withdrawn: it has no suggestions")
-    filters = _filters(
-        "query",
-        country=country,
-        city=city,
-        region=region,
-        sector=sector,
-        category=category,
-        kind=kind,
-        org_type=org_type,
-        language=language,
-    )
-    exclude = own_listing_ids(db, row.organization_id)
-    db.close()  # no connection held while ranking
-    matches = engine.suggest(listing_id, k=k, filters=filters, exclude_ids=exclude)
-    return SuggestionsOut(listing_id=listing_id, k=k, items=[match_out(m, lang) for m in matches])
+
+    def work() -> bytes:
+        with database.read() as conn:  # closed before ranking
+            user = principal_on(conn, claims.user_id, claims.role)
+            _check_k(k, settings, ["query", "k"])
+            ref = listing_ref(conn, user, listing_id)
+        if ref.status != "active":
+            raise ApiError(409, f"listing {listing_id!r} is withdrawn: it has no suggestions")
+        filters = _filters(
+            "query",
+            country=country,
+            city=city,
+            region=region,
+            sector=sector,
+            category=category,
+            kind=kind,
+            org_type=org_type,
+            language=language,
+        )
+        matches = engine.suggest(
+            listing_id, k=k, filters=filters, exclude_owner=(ref.organization, ref.city)
+        )
+        return suggestions_body(matches, lang, k=k, listing_id=listing_id)
+
+    return _json(await run_in_threadpool(work))
 
 
 @router.post("/search", response_model=SuggestionsOut)
-def search(
+async def search(
     body: SearchRequest,
-    user: CurrentUser,
-    db: SessionDep,
+    claims: BearerClaims,
+    database: DatabaseDep,
     engine: EngineDep,
     settings: SettingsDep,
-) -> SuggestionsOut:
+) -> Response:
     """Listings matching a free text (German, Chinese or English). ``kind`` is the kind the
     text describes: a request gets offers, an offer requests; without it, both kinds.
     A company's own listings are left out."""
-    _check_k(body.k, settings, ["body", "k"])
-    filters = None
-    if body.filters is not None:
-        filters = _filters("body", **body.filters.model_dump())
-    exclude = frozenset[str]()
-    if user.organization_id is not None:
-        exclude = own_listing_ids(db, user.organization_id)
-    db.close()
-    kind = body.kind.value if body.kind is not None else None
-    matches = engine.suggest(
-        text=body.text, kind=kind, k=body.k, filters=filters, exclude_ids=exclude
-    )
-    return SuggestionsOut(k=body.k, items=[match_out(m, body.lang) for m in matches])
+
+    def work() -> bytes:
+        user = load_principal(database, claims.user_id, claims.role)
+        _check_k(body.k, settings, ["body", "k"])
+        filters = None
+        if body.filters is not None:
+            filters = _filters("body", **body.filters.model_dump())
+        kind = body.kind.value if body.kind is not None else None
+        matches = engine.suggest(
+            text=body.text, kind=kind, k=body.k, filters=filters, exclude_owner=_owner_of(user)
+        )
+        return suggestions_body(matches, body.lang, k=body.k)
+
+    return _json(await run_in_threadpool(work))
