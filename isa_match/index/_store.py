@@ -27,6 +27,7 @@ import numpy as np
 import numpy.typing as npt
 
 from isa_match.index._ids import IdMap
+from isa_match.index._lru import PlanCache
 from isa_match.index.base import ItemMeta, UnknownIdError
 from isa_match.schema import Filters
 
@@ -124,8 +125,7 @@ class Store:
         self.expires = np.zeros(0, dtype=np.int32)
         self._city_slots: dict[int, IntArray] = {}
         self.version = 0  # bumped by every change; keys the plan cache
-        self._plans: dict[Filters, IntArray | None] = {}
-        self._plans_version = 0
+        self._plans: PlanCache[IntArray] = PlanCache(128, 64 * 2**20, lambda a: a.nbytes)
 
     # -- size and lookup -------------------------------------------------
 
@@ -295,20 +295,10 @@ class Store:
         """
         if filters.is_empty():
             return None
-        if self._plans_version != self.version:
-            self._plans.clear()
-            self._plans_version = self.version
-        if filters in self._plans:
-            return self._plans[filters]
-        slots = self._compile(filters)
-        if len(self._plans) >= 16:
-            # Searches may run in several threads: evict tolerantly.
-            try:
-                self._plans.pop(next(iter(self._plans)), None)
-            except (RuntimeError, StopIteration):
-                self._plans.clear()
-        self._plans[filters] = slots
-        return slots
+        found = self._plans.get(filters, self.version)
+        if found is None:
+            found = self._plans.put(filters, self._compile(filters), self.version)
+        return found
 
     def _compile(self, filters: Filters) -> IntArray:
         n = self.n_slots

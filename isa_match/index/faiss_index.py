@@ -38,6 +38,7 @@ import numpy.typing as npt
 from isa_match.index import _persist
 from isa_match.index._calibrate import calibrate, held_out_queries, train_centroids
 from isa_match.index._common import StoreIndex
+from isa_match.index._lru import PlanCache
 from isa_match.index._store import FloatArray, IntArray
 from isa_match.index.base import EncoderInfo, EncoderLike, IndexCorruptError
 from isa_match.schema import Filters
@@ -204,9 +205,10 @@ class FaissIndex(StoreIndex):
         self._trained_count = 0  # items present at the last (re)build
         # per filter (without exclude_ids), until the next change: requests alternate
         # between a few filters (offers active today, requests active today, ...)
-        self._bitmap_cache: dict[Filters, npt.NDArray[np.uint8]] = {}
-        self._runs_cache: dict[Filters, int] = {}
-        self._cache_version = -1
+        self._bitmap_cache: PlanCache[npt.NDArray[np.uint8]] = PlanCache(
+            64, 32 * 2**20, lambda b: b.nbytes
+        )
+        self._runs_cache: PlanCache[int] = PlanCache(256, 2**20)
         self._params: dict[int, Any] = {}  # nprobe -> SearchParametersIVF (no selector)
 
     # -- structure ---------------------------------------------------------------
@@ -481,29 +483,23 @@ class FaissIndex(StoreIndex):
             return 2**27 // self.dim
         return self.exact_max if self.exact_max is not None else 2**25 // self.dim
 
-    def _filter_cache(self) -> None:
-        """Empty the per-filter caches after a change (and bound their size)."""
-        version = self._store.version
-        if self._cache_version != version or len(self._bitmap_cache) > 16:
-            self._bitmap_cache, self._runs_cache = {}, {}
-            self._cache_version = version
-
     def _base_runs(self, base_filters: Filters, slots: IntArray) -> int:
         """:func:`_runs` of a filter's passing slots, cached like the plan."""
-        self._filter_cache()
-        runs = self._runs_cache.get(base_filters)
+        version = self._store.version
+        runs = self._runs_cache.get(base_filters, version)
         if runs is None:
-            runs = self._runs_cache[base_filters] = _runs(slots)
+            runs = self._runs_cache.put(base_filters, _runs(slots), version)
         return runs
 
     def _bitmap(self, base_filters: Filters, slots: IntArray) -> npt.NDArray[np.uint8]:
         """The FAISS selector bitmap of a filter's passing slots, cached like the plan."""
-        self._filter_cache()
-        bitmap = self._bitmap_cache.get(base_filters)
+        version = self._store.version
+        bitmap = self._bitmap_cache.get(base_filters, version)
         if bitmap is None:
             mask = np.zeros(self._store.n_slots, dtype=bool)
             mask[slots] = True
-            bitmap = self._bitmap_cache[base_filters] = np.packbits(mask, bitorder="little")
+            packed = np.packbits(mask, bitorder="little")
+            bitmap = self._bitmap_cache.put(base_filters, packed, version)
         return bitmap
 
     def _exact(self, queries: FloatArray, k: int, slots: IntArray) -> tuple[FloatArray, IntArray]:

@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from isa_match.index._lru import PlanCache
 from isa_match.index._store import Store
 from isa_match.rank import _postings as post
 from isa_match.schema import Filters
@@ -63,8 +64,9 @@ class LexicalStore:
         self._next_sid = 0
         self._norm = np.zeros(0, dtype=np.float32)
         self._norm_key: tuple[Any, ...] = ()
-        self._masks: dict[Filters, tuple[Mask | None, int, int]] = {}
-        self._masks_version = -1
+        self._masks: PlanCache[tuple[Mask | None, int, int]] = PlanCache(
+            128, 64 * 2**20, lambda m: 0 if m[0] is None else m[0].nbytes
+        )
         self._local = threading.local()
 
     # -- terms ---------------------------------------------------------------------
@@ -252,21 +254,16 @@ class LexicalStore:
         reads only that city's stretch.
         """
         store = self._store
-        if self._masks_version != store.version:
-            self._masks = {}
-            self._masks_version = store.version
-        found = self._masks.get(filters)
+        found = self._masks.get(filters, store.version)
         if found is None:
             slots = store.plan_base(filters)
             if slots is None:
                 return None, 0, store.n_slots
-            mask = np.zeros(store.n_slots, dtype=bool)
-            mask[slots] = True
-            span = (int(slots[0]), int(slots[-1]) + 1) if len(slots) else (0, 0)
-            found = (mask, *span)
-            if len(self._masks) >= 16:
-                self._masks = {}
-            self._masks[filters] = found
+            # the mask covers the filter's span only: a city's mask is small
+            lo, hi = (int(slots[0]), int(slots[-1]) + 1) if len(slots) else (0, 0)
+            mask = np.zeros(hi - lo, dtype=bool)
+            mask[slots - lo] = True
+            found = self._masks.put(filters, (mask, lo, hi), store.version)
         return found
 
     def _buffers(self) -> F32:

@@ -450,7 +450,7 @@ class LexicalIndex(LexicalStore):
                     if narrow:  # postings are in slot order: cut to the filter's span
                         a, e = int(s.searchsorted(lo)), int(s.searchsorted(hi))
                         s, tf = s[a:e], tf[a:e]
-                    keep = None if mask is None else mask.take(s)
+                    keep = None if mask is None else mask.take(s - lo)  # mask spans [lo, hi)
                     if seg.stale:
                         live = self._seg_of.take(s) == seg.sid
                         keep = live if keep is None else keep & live
