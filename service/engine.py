@@ -34,8 +34,10 @@ from __future__ import annotations
 import dataclasses
 import inspect
 import logging
+import re
 import threading
 import time
+import uuid
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
@@ -406,6 +408,7 @@ class MatchEngine:
                 vectors = matcher.encode_listings(upserts) if upserts else None
                 _mutate(matcher, owners, upserts, removals, vectors)
                 with self._rw.write():
+                    replaced = self._matcher
                     self._matcher, self._owners = matcher, owners
                     self.watermark = top
                 self._note_changes(1)
@@ -416,7 +419,8 @@ class MatchEngine:
                 top,
                 time.monotonic() - started,
             )
-            self.save()
+            if self.save():
+                _drop_replaced(replaced, matcher)
         except Exception:
             log.exception("index rebuild failed (%s)", reason)
             if raise_errors:
@@ -432,11 +436,16 @@ class MatchEngine:
                 db.connection(execution_options={"isolation_level": "REPEATABLE READ"})
             seq = current_seq(db)  # same transaction (snapshot) as the listings below
             listings = _without_contact(iter_active(db))
+        # a new Milvus collection per build: the served one keeps answering until the swap
+        name = f"isa_{self.database_id[:12]}_{seq}_{uuid.uuid4().hex[:6]}"
+        collection = re.sub(r"\W", "_", name)
         matcher = Matcher.build(
             listings,
             self.settings.ranking_config,
             encoder=self._encoder,
+            backend=self.settings.index_backend,
             reference_date=self.settings.reference_date,
+            **self.settings.index_options(collection),
         )
         _warm_up(matcher)
         return matcher, seq
@@ -446,8 +455,9 @@ class MatchEngine:
     def _open_saved(self, db_seq: int) -> tuple[Matcher | None, str | None, bool]:
         """(matcher, reason to rebuild, stale) from the saved index folder."""
         assert self._encoder is not None
+        milvus_uri = self.settings.milvus_uri if self.settings.index_backend == "milvus" else None
         opened = index_store.open_saved(
-            self.settings.index_path, self._encoder, self.database_id, db_seq
+            self.settings.index_path, self._encoder, self.database_id, db_seq, milvus_uri
         )
         if opened.matcher is not None:
             opened.matcher.reference_date = self.settings.reference_date
@@ -558,6 +568,20 @@ class MatchEngine:
                 warmup()
             log.info("encoder %s warmed up in %.1f s", encoder.name, time.monotonic() - started)
         return encoder
+
+
+def _drop_replaced(old: Matcher | None, new: Matcher) -> None:
+    """Drop the Milvus collection of a matcher the saved index no longer points to."""
+    from isa_match.index.milvus_index import MilvusIndex
+
+    dense = None if old is None else old.dense
+    if isinstance(dense, MilvusIndex) and (
+        not isinstance(new.dense, MilvusIndex) or dense.collection != new.dense.collection
+    ):
+        try:
+            dense.drop()
+        except Exception:  # noqa: BLE001 - the new index serves; an orphan is only space
+            log.warning("could not drop the replaced Milvus collection %s", dense.collection)
 
 
 def _split(rows: Sequence[ListingRow]) -> tuple[list[Listing], list[str]]:

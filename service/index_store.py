@@ -67,14 +67,19 @@ def read_saved(path: Path) -> SavedIndex:
         raise IndexCorruptError(f"{path}/manifest.json: malformed ({exc})") from exc
 
 
-def load_matcher(path: Path, encoder: Encoder) -> Matcher:
+def load_matcher(path: Path, encoder: Encoder, milvus_uri: str | None = None) -> Matcher:
     """Load the saved matcher and attach ``encoder`` (which must be the one it was built with).
+
+    ``milvus_uri``: connect a Milvus-backed index there instead of its manifest's URI.
 
     Raises:
         IndexCorruptError, IndexMismatchError: the folder cannot be used.
     """
+    from isa_match.index.milvus_index import milvus_uri_override
+
     # The service's warmed-up encoder: the matcher does not load a second one.
-    return Matcher.load(path / "matcher", encoder=encoder)
+    with milvus_uri_override(milvus_uri):
+        return Matcher.load(path / "matcher", encoder=encoder)
 
 
 @dataclass(frozen=True, slots=True)
@@ -87,7 +92,9 @@ class Opened:
     stale: bool
 
 
-def open_saved(path: Path, encoder: Encoder, database_id: str, db_seq: int) -> Opened:
+def open_saved(
+    path: Path, encoder: Encoder, database_id: str, db_seq: int, milvus_uri: str | None = None
+) -> Opened:
     """Open the saved index if it belongs to this database and is not ahead of it.
 
     Args:
@@ -115,7 +122,7 @@ def open_saved(path: Path, encoder: Encoder, database_id: str, db_seq: int) -> O
         )
         return Opened(None, None, reason, False)
     try:
-        matcher = load_matcher(path, encoder)
+        matcher = load_matcher(path, encoder, milvus_uri)
     except (IndexCorruptError, IndexMismatchError, OSError, ValueError, RuntimeError) as exc:
         return Opened(None, None, f"the saved index cannot be used ({exc})", False)
     if saved.watermark < db_seq:

@@ -64,6 +64,12 @@ class Settings(BaseSettings):
     FULL also survives those, at the price of an fsync per commit."""
     index_dir: Path | None = None
     """Where the search index is saved; default ``<data_dir>/index``."""
+    index_backend: Literal["faiss", "exact", "milvus"] = "faiss"
+    """Vector index of the served matcher; ``milvus`` needs ``pip install "isa-match[scale]"``."""
+    milvus_uri: str | None = None
+    """With ``index_backend="milvus"``: a Milvus Lite data folder (a path ending in ``.db``;
+    default ``<data_dir>/milvus.db``; one process only) or a server, ``http://host:19530``
+    (credentials from the ``MILVUS_TOKEN`` environment variable, never saved)."""
     encoder: str | None = None
     """Encoder name for new indexes (``use-m3``, ``hashing``...); default: the ranking config's."""
     encoder_workers: int | None = Field(default=None, ge=1, le=8)
@@ -129,6 +135,18 @@ class Settings(BaseSettings):
             self.database_url = f"sqlite:///{self.data_dir / 'isa_match.db'}"
         if self.index_dir is None:
             self.index_dir = self.data_dir / "index"
+        if self.index_backend == "milvus" and self.milvus_uri is None:
+            self.milvus_uri = str(self.data_dir / "milvus.db")
+        if (
+            self.index_backend == "milvus"
+            and self.workers > 1
+            and "://" not in str(self.milvus_uri)
+        ):
+            raise SettingsError(
+                f"ISA_MILVUS_URI={self.milvus_uri} is a Milvus Lite folder, which one process "
+                "opens at a time: use a Milvus server URI (http://host:19530) with "
+                f"{self.workers} workers, or one worker"
+            )
         if self.reference_date is None and self.mode == "demo":
             self.reference_date = SAMPLE_REFERENCE_DATE
         if self.seed_sample is None:
@@ -142,6 +160,12 @@ class Settings(BaseSettings):
         """The database URL (always set after validation)."""
         assert self.database_url is not None
         return self.database_url
+
+    def index_options(self, collection: str) -> dict[str, Any]:
+        """Backend options for ``Matcher.build``: the Milvus URI and a new collection name."""
+        if self.index_backend != "milvus":
+            return {}
+        return {"uri": self.milvus_uri, "collection": collection}
 
     @property
     def index_path(self) -> Path:

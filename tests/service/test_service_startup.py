@@ -162,3 +162,19 @@ def test_corrupt_or_foreign_index_is_rebuilt_before_serving(tmp_path: Path) -> N
     with TestClient(app):
         assert app.state.engine.rebuilds == 1
         assert "another database" in (app.state.engine.last_rebuild_reason or "")
+
+
+def test_milvus_settings(tmp_path: Path) -> None:
+    lite = Settings(data_dir=tmp_path, index_backend="milvus")
+    assert lite.milvus_uri == str(tmp_path / "milvus.db")
+    assert lite.index_options("isa_x") == {
+        "uri": str(tmp_path / "milvus.db"),
+        "collection": "isa_x",
+    }
+    assert Settings(data_dir=tmp_path).index_options("isa_x") == {}
+    with pytest.raises(ValueError, match="one process"):  # pydantic wraps SettingsError
+        Settings(data_dir=tmp_path, index_backend="milvus", workers=2)
+    server = Settings(
+        data_dir=tmp_path, index_backend="milvus", milvus_uri="http://db:19530", workers=2
+    )
+    assert server.index_options("c")["uri"] == "http://db:19530"
