@@ -106,6 +106,10 @@ def _omp_threads(n: int) -> Iterator[None]:
 SCATTERED_EXACT_BYTES = 2**24
 
 
+#: Passing slots further apart than this are scanned as separate clusters by exact search.
+CLUSTER_GAP = 4096
+
+
 def _count_in(sorted_slots: IntArray, some: IntArray) -> int:
     """How many of ``some`` occur in ``sorted_slots``."""
     if not len(some) or not len(sorted_slots):
@@ -514,6 +518,18 @@ class FaissIndex(StoreIndex):
         m = len(slots)
         if m == 0:
             return self._store.exact(queries, k, slots)  # all padding
+        far = np.flatnonzero(np.diff(slots) > CLUSTER_GAP) + 1
+        if 0 < len(far) < 16:
+            # A few clusters far apart (a city's offers and its requests, for a
+            # cooperation listing that may meet both kinds): each cluster is scanned
+            # in place on its own, and the exact top k of each are merged.
+            parts = [self._exact(queries, k, part) for part in np.split(slots, far)]
+            scores = np.hstack([p[0] for p in parts])
+            found = np.hstack([p[1] for p in parts])
+            order = np.argsort(-scores, axis=1, kind="stable")[:, :k]
+            return np.take_along_axis(scores, order, axis=1), np.take_along_axis(
+                found, order, axis=1
+            )
         breaks = np.flatnonzero(np.diff(slots) != 1) + 1
         first, span = int(slots[0]), int(slots[-1] - slots[0] + 1)
         if len(breaks) + 1 > max(16, m // 512) and span <= 3 * m:

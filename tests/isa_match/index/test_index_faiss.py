@@ -307,3 +307,25 @@ def test_city_with_kind_filter_scans_the_city_in_place_and_equals_exact(corpus: 
         got = index.search(corpus.queries[:20], 10, filters)
         want = oracle(items, vectors, corpus.queries[:20], 10, filters)
         assert_same_hits(got, want)
+
+
+def test_a_city_of_both_kinds_is_two_far_clusters_searched_exactly() -> None:
+    # slots go by kind, then city: one city's offers and its requests lie ~n/2 slots
+    # apart, so a city filter without a kind (a cooperation listing meets both kinds)
+    # is two clusters, each scanned in place; the merged top k equals exact search
+    from isa_match.index import faiss_index
+
+    rng = np.random.default_rng(5)
+    n = 3 * faiss_index.CLUSTER_GAP
+    items = synthetic_items(n, rng)
+    vectors = clustered_unit_vectors(n, DIM, rng, clusters=40)
+    index = FaissIndex(DIM, index_type="IVF64,SQ8")
+    index.add(items, vectors)
+    city = items[0].city
+    filters = Filters.of(city=city, active_on=None)
+    slots = index._store.plan(filters)
+    assert slots is not None and int(np.diff(slots).max()) > faiss_index.CLUSTER_GAP
+    queries = clustered_unit_vectors(5, DIM, rng, clusters=5)
+    assert_same_hits(
+        index.search(queries, 10, filters), oracle(items, vectors, queries, 10, filters)
+    )
