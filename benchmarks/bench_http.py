@@ -115,40 +115,10 @@ def prepare(
 
 
 def _insert(database: Any, listings: list[Any]) -> None:
-    from sqlalchemy import select
-
-    from service.db import next_seq
-    from service.listing_data import fill_row
-    from service.models import ListingRow, Organization, utcnow
+    from service.bootstrap import import_listings
 
     with database.write_session() as db:
-        seq = next_seq(db)
-        orgs: dict[tuple[str, str], Any] = {
-            (o.name, o.city): o for o in db.execute(select(Organization)).scalars()
-        }
-        new = []
-        for item in listings:
-            key = (item.organization, item.city)
-            if key not in orgs:
-                orgs[key] = Organization(
-                    name=item.organization, city=item.city, org_type=item.org_type.value
-                )
-                new.append(orgs[key])
-        db.add_all(new)
-        db.flush()
-        now = utcnow()
-        rows = []
-        for item in listings:
-            row = ListingRow(
-                organization_id=orgs[(item.organization, item.city)].id,
-                status="active",
-                version=1,
-                seq=seq,
-                updated_at=now,
-            )
-            fill_row(row, item)
-            rows.append(row)
-        db.add_all(rows)
+        import_listings(db, listings)
         db.commit()
 
 

@@ -25,6 +25,7 @@ from sqlalchemy.orm import Session
 from isa_match.schema import Listing
 from service.auth import Principal
 from service.errors import not_found
+from service.listing_data import public_fields
 from service.models import ListingRow, as_utc
 from service.schemas import ContactOut, ListingDetail, ListingOut, ListingPublic
 
@@ -122,36 +123,16 @@ def public_view(listing: Listing) -> ListingPublic:
     return ListingPublic.model_validate(listing.public_dict())
 
 
-def _public_fields(row: ListingRow) -> dict[str, object]:
-    return {
-        "id": row.id,
-        "kind": row.kind,
-        "category": row.category,
-        "title": row.title,
-        "description": row.description,
-        "language": row.language,
-        "organization": row.organization,
-        "org_type": row.org_type,
-        "city": row.city,
-        "country": row.country,
-        "region": row.region,
-        "sector": list(row.sector),
-        "keywords": list(row.keywords or ()),
-        "created_at": row.created_at,
-        "expires_at": row.expires_at,
-    }
-
-
 def public_row_view(row: ListingRow) -> ListingPublic:
     """The public fields of a stored listing (what any member may see)."""
-    return ListingPublic.model_validate(_public_fields(row))
+    return ListingPublic.model_validate(public_fields(row))
 
 
 def list_view(row: ListingRow) -> ListingOut:
     """A row for lists: public fields and state, never contact data."""
     return ListingOut.model_validate(
         {
-            **_public_fields(row),
+            **public_fields(row),
             "organization_id": row.organization_id,
             "status": row.status,
             "version": row.version,

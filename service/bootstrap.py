@@ -101,27 +101,7 @@ def seed_sample(db: Session, today: date, *, limit: int | None = None) -> list[D
     de_side, cn_side = demo_pair(listings, pairs)
     if limit is not None:
         listings = _subset(listings, pairs, (de_side.id, cn_side.id), limit)
-    seq = next_seq(db)
-    orgs: dict[tuple[str, str], Organization] = {}
-    for item in listings:
-        key = (item.organization, item.city)
-        if key not in orgs:
-            orgs[key] = Organization(
-                name=item.organization, city=item.city, org_type=item.org_type.value
-            )
-            db.add(orgs[key])
-    db.flush()
-    now = utcnow()
-    for item in listings:
-        row = ListingRow(
-            organization_id=orgs[(item.organization, item.city)].id,
-            status="active",
-            version=1,
-            seq=seq,
-            updated_at=now,
-        )
-        fill_row(row, item)
-        db.add(row)
+    seq, orgs = import_listings(db, listings)
     accounts = [
         DemoAccount(f"admin@{DEMO_DOMAIN}", DEMO_PASSWORDS["admin"], "admin"),
         DemoAccount(
@@ -180,6 +160,37 @@ def seed_sample(db: Session, today: date, *, limit: int | None = None) -> list[D
         ", ".join(a.email for a in accounts),
     )
     return accounts
+
+
+def import_listings(
+    db: Session, listings: Sequence[Listing]
+) -> tuple[int, dict[tuple[str, str], Organization]]:
+    """Store ``listings`` as active rows of one change (their organisations created as
+    needed); returns the change number and the organisations by (name, city)."""
+    seq = next_seq(db)
+    orgs: dict[tuple[str, str], Organization] = {
+        (o.name, o.city): o for o in db.execute(select(Organization)).scalars()
+    }
+    for item in listings:
+        key = (item.organization, item.city)
+        if key not in orgs:
+            orgs[key] = Organization(
+                name=item.organization, city=item.city, org_type=item.org_type.value
+            )
+            db.add(orgs[key])
+    db.flush()
+    now = utcnow()
+    for item in listings:
+        row = ListingRow(
+            organization_id=orgs[(item.organization, item.city)].id,
+            status="active",
+            version=1,
+            seq=seq,
+            updated_at=now,
+        )
+        fill_row(row, item)
+        db.add(row)
+    return seq, orgs
 
 
 def _subset(

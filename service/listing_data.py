@@ -99,8 +99,8 @@ def issue_dict(issue: RowIssue, file: str) -> dict[str, Any]:
     }
 
 
-def row_fields(row: ListingRow) -> dict[str, object]:
-    """A stored listing as the field dictionary :func:`validate_fields` reads."""
+def _stored_fields(row: ListingRow) -> dict[str, object]:
+    """A stored listing's own fields: no derived ones (country, region), no contact data."""
     return {
         "id": row.id,
         "kind": row.kind,
@@ -115,10 +115,22 @@ def row_fields(row: ListingRow) -> dict[str, object]:
         "keywords": list(row.keywords or ()),
         "created_at": row.created_at,
         "expires_at": row.expires_at,
+    }
+
+
+def row_fields(row: ListingRow) -> dict[str, object]:
+    """A stored listing as the field dictionary :func:`validate_fields` reads."""
+    return {
+        **_stored_fields(row),
         "contact_name": row.contact_name,
         "contact_email": row.contact_email,
         "contact_phone": row.contact_phone,
     }
+
+
+def public_fields(row: ListingRow) -> dict[str, object]:
+    """The fields of a stored listing any member may see (with country and region)."""
+    return {**_stored_fields(row), "country": row.country, "region": row.region}
 
 
 def to_listing(row: ListingRow) -> Listing:

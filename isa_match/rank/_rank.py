@@ -92,7 +92,8 @@ def candidate_components(
     """The full-ranking candidates of a query (plus ``extra_rows`` that retrieval
     did not reach) and all their components: for tuning and learning to rank."""
     c = _retrieve(m, q, hard, "full")
-    more = np.array([r for r in dict.fromkeys(extra_rows) if r not in set(c.rows.tolist())])
+    have = set(c.rows.tolist())
+    more = np.array([r for r in dict.fromkeys(extra_rows) if r not in have])
     if len(more):
         c = with_rows(m, q, np.concatenate([c.rows, more.astype(np.int64)]), c.dense)
     return c, components(m, q, c, today)

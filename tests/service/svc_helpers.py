@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import json
+import socket
+import subprocess
+import time
+import urllib.error
+import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -69,3 +75,36 @@ def small_settings(tmp: Path, **overrides: Any) -> Settings:
     }
     values.update(overrides)
     return Settings(**values)
+
+
+# -- real servers on loopback ---------------------------------------------------------
+
+
+def free_port() -> int:
+    """A TCP port nobody listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def call_json(url: str, data: bytes | None = None, headers: dict[str, str] | None = None) -> Any:
+    """One request on a new connection (``data``: a POST body; a form unless ``headers``
+    say otherwise); the decoded JSON answer."""
+    request = urllib.request.Request(url, data=data, headers=headers or {})
+    with urllib.request.urlopen(request, timeout=30) as response:
+        return json.loads(response.read())
+
+
+def wait_until_healthy(server: subprocess.Popen[str], base: str, timeout: float) -> None:
+    """Poll ``{base}/health`` until it says ok; fail with the server's output if it exits."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            if call_json(f"{base}/health")["status"] == "ok":
+                return
+        except (urllib.error.URLError, ConnectionError):
+            pass
+        assert server.poll() is None, server.stdout.read() if server.stdout else ""
+        assert time.monotonic() < deadline, "server did not come up"
+        time.sleep(0.2)

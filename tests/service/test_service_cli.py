@@ -9,15 +9,13 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
 from pathlib import Path
-from typing import Any
 
 import pytest
-from svc_helpers import COMPANY_DE, password_of
+from svc_helpers import COMPANY_DE, call_json, free_port, password_of, wait_until_healthy
 
 from isa_match.plugins import add_plugin_commands, plugin_handler
 from service.cli import register, run_serve
@@ -62,19 +60,6 @@ def test_serve_reports_bad_settings_without_traceback(tmp_path: Path) -> None:
     assert "ISA_SECRET_KEY" in done.stderr and "Traceback" not in done.stderr
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _call(url: str, data: bytes | None = None, headers: dict[str, str] | None = None) -> Any:
-    request = urllib.request.Request(url, data=data, headers=headers or {})
-    with urllib.request.urlopen(request, timeout=10) as response:
-        return json.loads(response.read())
-
-
 def _chunked_post(port: int, path: str, total: int) -> tuple[int, int]:
     """POST ``total`` bytes chunked (no Content-Length); (status, bytes the server took)."""
     sent = 0
@@ -96,7 +81,7 @@ def _chunked_post(port: int, path: str, total: int) -> tuple[int, int]:
 
 
 def test_real_server_serves_limits_and_saves_on_shutdown(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "ISA_ENCODER": "hashing", "ISA_SAMPLE_LIMIT": "40"}
     server = subprocess.Popen(
         [sys.executable, "-m", "service", "serve", "--port", str(port), "--data", str(tmp_path)],
@@ -107,19 +92,10 @@ def test_real_server_serves_limits_and_saves_on_shutdown(tmp_path: Path) -> None
     )
     base = f"http://127.0.0.1:{port}/api/v1"
     try:
-        deadline = time.monotonic() + 60
-        while True:
-            try:
-                if _call(f"{base}/health")["status"] == "ok":
-                    break
-            except (urllib.error.URLError, ConnectionError):
-                pass
-            assert server.poll() is None, server.stdout.read() if server.stdout else ""
-            assert time.monotonic() < deadline, "server did not come up"
-            time.sleep(0.2)
+        wait_until_healthy(server, base, 60)
         form = urllib.parse.urlencode({"username": COMPANY_DE, "password": password_of(COMPANY_DE)})
-        token = _call(f"{base}/auth/token", form.encode())["access_token"]
-        me = _call(f"{base}/auth/me", headers={"Authorization": f"Bearer {token}"})
+        token = call_json(f"{base}/auth/token", form.encode())["access_token"]
+        me = call_json(f"{base}/auth/me", headers={"Authorization": f"Bearer {token}"})
         assert me["role"] == "company"
         status, sent = _chunked_post(port, "/api/v1/search", 20_000_000)
         assert status == 413

@@ -20,7 +20,6 @@ from __future__ import annotations
 import json
 import os
 import signal
-import socket
 import subprocess
 import sys
 import threading
@@ -31,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from svc_helpers import ADMIN, password_of
+from svc_helpers import ADMIN, free_port, password_of
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLE = REPO / "data" / "sample" / "listings.jsonl"
@@ -42,17 +41,10 @@ MORE = 40
 READERS = 3
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @contextmanager
 def serve(data: Path, log: Path) -> Iterator[tuple[subprocess.Popen[bytes], httpx.Client]]:
     """A server process on a free port; killed (if still running) when the block ends."""
-    port = _free_port()
+    port = free_port()
     env = {
         **os.environ,
         "ISA_SAMPLE_LIMIT": "60",

@@ -21,7 +21,6 @@ import signal
 import socket
 import subprocess
 import sys
-import time
 import urllib.error
 import urllib.parse
 import urllib.request
@@ -32,7 +31,16 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import select
-from svc_helpers import ADMIN, COMPANY_DE, Api, password_of, small_settings
+from svc_helpers import (
+    ADMIN,
+    COMPANY_DE,
+    Api,
+    call_json,
+    free_port,
+    password_of,
+    small_settings,
+    wait_until_healthy,
+)
 
 from service.access import public_view
 from service.app import create_app
@@ -333,29 +341,14 @@ def test_listen_socket_gives_its_connections_tcp_nodelay() -> None:
     assert asyncio.run(nodelay_of(plain)) == 0
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
-def _call(url: str, data: bytes | None = None, headers: dict[str, str] | None = None) -> Any:
-    request = urllib.request.Request(url, data=data, headers=headers or {})
-    if data is not None and "Content-Type" not in (headers or {}):
-        request.add_header("Content-Type", "application/x-www-form-urlencoded")
-    with urllib.request.urlopen(request, timeout=30) as response:  # a new connection each
-        return json.loads(response.read())
-
-
 def _login(base: str, email: str) -> dict[str, str]:
     form = urllib.parse.urlencode({"username": email, "password": password_of(email)})
-    token = _call(f"{base}/auth/token", form.encode())["access_token"]
+    token = call_json(f"{base}/auth/token", form.encode())["access_token"]
     return {"Authorization": f"Bearer {token}", "Content-Type": "application/json"}
 
 
 def test_two_workers_serve_and_see_each_others_writes(tmp_path: Path) -> None:
-    port = _free_port()
+    port = free_port()
     env = {**os.environ, "ISA_ENCODER": "hashing", "ISA_SAMPLE_LIMIT": "40"}
     command = [sys.executable, "-m", "service", "serve", "--port", str(port)]
     command += ["--data", str(tmp_path), "--workers", "2", "--log-level", "info"]
@@ -364,28 +357,21 @@ def test_two_workers_serve_and_see_each_others_writes(tmp_path: Path) -> None:
     )
     base = f"http://127.0.0.1:{port}/api/v1"
     try:
-        deadline = time.monotonic() + 120
-        while True:
-            try:
-                if _call(f"{base}/health")["status"] == "ok":
-                    break
-            except (urllib.error.URLError, ConnectionError):
-                pass
-            assert server.poll() is None, server.stdout.read() if server.stdout else ""
-            assert time.monotonic() < deadline, "server did not come up"
-            time.sleep(0.3)
+        wait_until_healthy(server, base, 120)
         company, admin = (_login(base, email) for email in (COMPANY_DE, ADMIN))
         query = json.dumps({"text": TEXT, "kind": "request", "k": 100}).encode()
-        created = _call(f"{base}/listings", json.dumps(_listing("offer")).encode(), company)
+        created = call_json(f"{base}/listings", json.dumps(_listing("offer")).encode(), company)
         own = created["id"]
         # every answer, from whichever worker takes the (new) connection, knows the new
         # listing: its suggestions exist, members find it, its organisation never does
         for _ in range(12):
-            me = _call(f"{base}/listings/{own}/suggestions?k=5", headers=company)
+            me = call_json(f"{base}/listings/{own}/suggestions?k=5", headers=company)
             assert me["listing_id"] == own
-            assert own in {item["id"] for item in _call(f"{base}/search", query, admin)["items"]}
+            assert own in {
+                item["id"] for item in call_json(f"{base}/search", query, admin)["items"]
+            }
             assert own not in {
-                item["id"] for item in _call(f"{base}/search", query, company)["items"]
+                item["id"] for item in call_json(f"{base}/search", query, company)["items"]
             }
     finally:
         server.send_signal(signal.SIGINT)

@@ -17,7 +17,6 @@ goes to the JUnit properties and the pytest cache (``pytest --cache-show
 
 from __future__ import annotations
 
-import socket
 import threading
 import time
 from collections import Counter
@@ -41,7 +40,7 @@ from schemathesis.checks import (  # the public names of the built-in checks
     response_schema_conformance,
     status_code_conformance,
 )
-from svc_helpers import ADMIN, COMPANY_DE, password_of, small_settings
+from svc_helpers import ADMIN, COMPANY_DE, free_port, password_of, small_settings
 
 from service.app import create_app
 
@@ -106,18 +105,11 @@ class Summary:
         }
 
 
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-        return port
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """A uvicorn server on loopback serving a fresh small app."""
     app = create_app(small_settings(tmp_path_factory.mktemp("schemathesis")))
-    port = _free_port()
+    port = free_port()
     config = uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning")
     uv = uvicorn.Server(config)
     thread = threading.Thread(target=uv.run, name="uvicorn-schemathesis", daemon=True)
