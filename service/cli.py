@@ -20,6 +20,7 @@ from typing import Any
 
 EXIT_OK = 0
 EXIT_USAGE = 2
+STARTUP_FAILURE = 3  # uvicorn's exit status when the app cannot start
 _THREAD_VARS = ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
 
 
@@ -148,10 +149,13 @@ def run_serve(args: argparse.Namespace) -> int:
 
 
 def _run_workers(args: argparse.Namespace, log_config: dict[str, Any]) -> None:
-    """``uvicorn.run(..., workers=N)`` on a listening socket made here (see
-    :func:`listen_socket`)."""
+    """``args.workers`` uvicorn workers behind :func:`service._workers.serve_workers`:
+    it listens on :func:`listen_socket` and hands each connection to the worker with
+    the fewest open ones."""
     import uvicorn
-    from uvicorn.supervisors import Multiprocess
+
+    from isa_match.cli import CliError
+    from service._workers import WorkerStartupError, serve_workers
 
     config = uvicorn.Config(
         "service.app:app_from_env",
@@ -170,15 +174,17 @@ def _run_workers(args: argparse.Namespace, log_config: dict[str, Any]) -> None:
         args.workers,
     )
     try:
-        Multiprocess(config, sockets=[sock]).run()
+        serve_workers(config, sock)
     except KeyboardInterrupt:
         pass
+    except WorkerStartupError as exc:
+        raise CliError(str(exc), code=STARTUP_FAILURE) from None
     finally:
         sock.close()
 
 
 def listen_socket(host: str, port: int) -> socket.socket:
-    """A bound TCP socket for the worker processes to share, made with
+    """A bound TCP socket for the supervisor to listen on, made with
     ``IPPROTO_TCP`` so that its connections get ``TCP_NODELAY``.
 
     uvicorn's own socket for ``--workers`` has protocol 0, and asyncio sets

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from isa_match._arrays import in_sorted
 from isa_match.rank._lexical_base import F64, I64
 from isa_match.rank._postings import MAX_TF
 
@@ -80,12 +81,12 @@ class CandidateLexical:
         rarest first (as :meth:`LexicalIndex.shared_terms`)."""
         index = self._index
         known = np.array([index._vocab.get(t, -1) for t in self._query.terms], dtype=np.int64)
-        known = known[known >= 0]
+        known = np.sort(known[known >= 0])
         out: list[list[int]] = [[] for _ in positions]
         where = np.full(len(self.forward) + 1, -1, dtype=np.int64)
         where[positions] = np.arange(len(positions))
         at_pos = where.take(self._pos)
-        hit = (at_pos >= 0) & np.isin(self._terms, known)
+        hit = (at_pos >= 0) & in_sorted(self._terms, known)
         for p, t in zip(at_pos[hit].tolist(), self._terms[hit].tolist(), strict=True):
             out[p].append(t)
         return [_rarest_first(index, row) for row in out]

@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
+from isa_match._arrays import in_sorted
 from isa_match.rank import _score, features
 from isa_match.rank._lexical_profile import CandidateLexical, profile
 from isa_match.rank.config import COMPONENTS
@@ -63,7 +64,7 @@ def _retrieve(m: Matcher, q: _Query, hard: Filters, mode: Mode) -> Candidates:
         slots, l_scores = m.lexical.search_slots(q.lexical, n, hard)
         l_rows = maps.lex_row[slots].astype(np.int64)
     if mode == "full":
-        new = l_rows[~np.isin(l_rows, d_rows)] if len(d_rows) else l_rows
+        new = l_rows[~in_sorted(l_rows, np.sort(d_rows))] if len(d_rows) else l_rows
         return with_rows(m, q, np.concatenate([d_rows, new]), d_scores)
     if mode == "dense":
         return Candidates(d_rows, d_scores, np.zeros(len(d_rows)))
@@ -199,7 +200,7 @@ def combine(m: Matcher, comps: dict[str, FloatArray]) -> FloatArray:
 
 
 def _select(
-    m: Matcher, ids: list[str], rows: IntArray, order: IntArray, k: int
+    m: Matcher, rows: IntArray, order: IntArray, k: int
 ) -> list[tuple[int, tuple[str, ...]]]:
     """Top ``k`` positions after collapsing near duplicates and capping per organisation."""
     cfg = m.config
@@ -222,7 +223,7 @@ def _select(
             v = vec(p)
             twin = next((c for c in same_org if float(vec(c) @ v) >= cfg.duplicate_cosine), None)
             if twin is not None:
-                dups.setdefault(twin, []).append(ids[p])
+                dups.setdefault(twin, []).append(_id_at(m, rows, p))
                 continue
         if per_org.get(org, 0) >= cfg.max_per_org:
             continue
@@ -231,6 +232,32 @@ def _select(
         if len(chosen) == k:
             break
     return [(p, tuple(dups.get(p, ()))) for p in chosen]
+
+
+def _id_at(m: Matcher, rows: IntArray, p: int) -> str:
+    item = m._listings[int(rows[p])]
+    assert item is not None
+    return item.id
+
+
+def _order(m: Matcher, c: Candidates, scores: FloatArray) -> IntArray:
+    """Candidate positions by falling score, ties by listing id (so the order does not
+    depend on retrieval order). Ids are read only for the candidates that tie."""
+    order: IntArray = np.argsort(-scores, kind="stable")
+    ranked = scores[order]
+    same = ranked[1:] == ranked[:-1]
+    if not same.any():
+        return order
+    tied = np.zeros(len(order), dtype=bool)
+    tied[1:] |= same
+    tied[:-1] |= same
+    at = np.flatnonzero(tied)
+    group = np.cumsum(np.r_[True, ~same][at])  # a new group where the score changes
+    members = order[at]
+    items = m._listings
+    ids = np.array([items[r].id for r in c.rows[members].tolist()])
+    order[at] = members[np.lexsort((ids, group))]
+    return order
 
 
 def rank(
@@ -242,7 +269,6 @@ def rank(
     c = _retrieve(m, q, hard, mode)
     if not len(c.rows):
         return []
-    ids = c.ids(m)
     rows = c.rows
     lex_n: FloatArray | None = None
     if mode == "dense":
@@ -254,9 +280,9 @@ def rank(
         comps = components(m, q, c, today, reciprocity_for=3 * k)
         lex_n = _lexical_norm(q, c) if m.config.fusion == "rrf" else comps["lexical"]
         scores = combine(m, comps)
-    order = np.lexsort((np.array(ids), -scores))
+    order = _order(m, c, scores)
     if mode == "full":
-        picked = _select(m, ids, rows, order, k)
+        picked = _select(m, rows, order, k)
     else:
         picked = [(int(p), ()) for p in order[:k]]
     result = []
@@ -272,7 +298,7 @@ def rank(
         if explaining:
             lex_share = float(lex_n[p]) if lex_n is not None else 0.0
             reasons = _explain(m, q, item, values, float(c.dense[p]), lex_share, terms[n])
-        result.append(Match(ids[p], float(scores[p]), values, reasons, item, dups))
+        result.append(Match(item.id, float(scores[p]), values, reasons, item, dups))
     return result
 
 

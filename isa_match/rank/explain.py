@@ -64,6 +64,8 @@ REASON_CODES = (
 )
 """Every reason code, in the order reasons are listed (most important first)."""
 
+_ORDER = {code: i for i, code in enumerate(REASON_CODES)}
+
 _CATEGORY = {
     "product": ("Produkt", "产品", "product"),
     "technology": ("Technologie", "技术", "technology"),
@@ -109,6 +111,9 @@ def _clip(text: str, limit: int = MAX_CHARS) -> str:
 
 def _reason(code: str, de: str, zh: str, en: str) -> Reason:
     return Reason(code, _clip(de), _clip(zh), _clip(en))
+
+
+_FRESH = _reason("fresh", "kürzlich eingestellt", "近期发布", "recently posted")
 
 
 def _three(value: tuple[str, str, str], fmt: tuple[str, str, str]) -> tuple[str, str, str]:
@@ -318,33 +323,39 @@ def explain(
             )
         )
     if a is not None and category > 0:
-        ca, cb = _CATEGORY[str(a.category)], _CATEGORY[str(b.category)]
-        if category >= 1.0:
-            de, zh, en = _three(ca, ("gleiche Kategorie: {}", "同类需求：{}", "same category: {}"))
-            found.append(_reason("category.same", de, zh, en))
-        else:
-            found.append(
-                _reason(
-                    "category.related",
-                    f"verwandte Kategorien: {ca[0]} ↔ {cb[0]}",
-                    f"相关类别：{ca[1]} ↔ {cb[1]}",
-                    f"related categories: {ca[2]} ↔ {cb[2]}",
-                )
-            )
+        found.append(_category_reason(str(a.category), str(b.category), category >= 1.0))
     if a is not None and cross_border:
-        x, y = _COUNTRY[str(a.country)], _COUNTRY[str(b.country)]
-        found.append(
-            _reason(
-                "cross_border",
-                f"grenzüberschreitend {x[0]}↔{y[0]}",
-                f"跨境 {x[1]}↔{y[1]}",
-                f"cross-border {x[2]}↔{y[2]}",
-            )
-        )
+        found.append(_cross_border_reason(str(a.country), str(b.country)))
     if freshness >= fresh_min:
-        found.append(_reason("fresh", "kürzlich eingestellt", "近期发布", "recently posted"))
-    order = {code: i for i, code in enumerate(REASON_CODES)}
-    return sorted((r for r in found if r is not None), key=lambda r: order[r.code])
+        found.append(_FRESH)
+    return sorted((r for r in found if r is not None), key=lambda r: _ORDER[r.code])
+
+
+@functools.lru_cache(maxsize=256)
+def _category_reason(a: str, b: str, same: bool) -> Reason:
+    """The category reason of a pair of categories (cached: there are few)."""
+    ca, cb = _CATEGORY[a], _CATEGORY[b]
+    if same:
+        de, zh, en = _three(ca, ("gleiche Kategorie: {}", "同类需求：{}", "same category: {}"))
+        return _reason("category.same", de, zh, en)
+    return _reason(
+        "category.related",
+        f"verwandte Kategorien: {ca[0]} ↔ {cb[0]}",
+        f"相关类别：{ca[1]} ↔ {cb[1]}",
+        f"related categories: {ca[2]} ↔ {cb[2]}",
+    )
+
+
+@functools.lru_cache(maxsize=16)
+def _cross_border_reason(a: str, b: str) -> Reason:
+    """The cross-border reason of a pair of countries (cached)."""
+    x, y = _COUNTRY[a], _COUNTRY[b]
+    return _reason(
+        "cross_border",
+        f"grenzüberschreitend {x[0]}↔{y[0]}",
+        f"跨境 {x[1]}↔{y[1]}",
+        f"cross-border {x[2]}↔{y[2]}",
+    )
 
 
 def explain_pair(

@@ -97,6 +97,10 @@ STOP_ZH = frozenset(
 STOP_WORDS = STOP_DE | STOP_EN | STOP_ZH
 
 
+_WORD_MEMO = 200_000
+"""Latin-script words whose tokens a :class:`Tokenizer` remembers (then it starts over)."""
+
+
 class Token(NamedTuple):
     """One index term and the text it came from (for explanations)."""
 
@@ -209,6 +213,8 @@ class Tokenizer:
         self.options = options or TokenizerOptions()
         self.compound_parts: dict[str, int] = dict(compound_parts or {})
         self._splits: dict[str, tuple[str, ...]] = {}
+        # word -> its tokens: the vocabulary of a corpus is small next to its texts
+        self._words: dict[tuple[str, bool, bool], tuple[Token, ...]] = {}
 
     def __repr__(self) -> str:
         return f"Tokenizer({self.options}, compound_parts={len(self.compound_parts)})"
@@ -243,29 +249,47 @@ class Tokenizer:
         stop = STOP_WORDS if opts.stopwords else frozenset()
         split = opts.decompound and bool(self.compound_parts) and language in (None, "de")
         out: list[Token] = []
+        words = self._words
         for match in _SPLIT.finditer(normalize_text(text)):
             run = match.group("han")
             if run is not None:
                 if han:
                     self._han(run, stop, out)
                 continue
-            pieces = match.group("word").split("-")
-            kept: list[str] = []
-            for piece in pieces:
-                term = fold(piece)
-                if len(term) < 2 or term in stop or (_is_number(term) and not opts.keep_numbers):
-                    continue
-                kept.append(term)
-                out.append(Token(term, piece))
-                if split and len(term) >= 2 * opts.min_part and term.isalpha():
-                    parts = self.split_compound(term)
-                    shown = _part_surfaces(piece, parts) if surfaces and parts else parts
-                    out.extend(Token(p, w) for p, w in zip(parts, shown, strict=True))
-            if opts.join_hyphens and len(pieces) > 1 and len(kept) > 1:
-                joined = "".join(fold(p) for p in pieces)
-                if joined.isalnum():
-                    out.append(Token(joined, match.group("word")))
+            word = match.group("word")
+            key = (word, split, surfaces)
+            tokens = words.get(key)
+            if tokens is None:
+                tokens = self._word(word, stop, split=split, surfaces=surfaces)
+                if len(words) > _WORD_MEMO:
+                    words.clear()
+                words[key] = tokens
+            out.extend(tokens)
         return out
+
+    def _word(
+        self, word: str, stop: frozenset[str], *, split: bool, surfaces: bool
+    ) -> tuple[Token, ...]:
+        """The tokens of one Latin-script word (possibly hyphenated)."""
+        opts = self.options
+        pieces = word.split("-")
+        kept: list[str] = []
+        out: list[Token] = []
+        for piece in pieces:
+            term = fold(piece)
+            if len(term) < 2 or term in stop or (_is_number(term) and not opts.keep_numbers):
+                continue
+            kept.append(term)
+            out.append(Token(term, piece))
+            if split and len(term) >= 2 * opts.min_part and term.isalpha():
+                parts = self.split_compound(term)
+                shown = _part_surfaces(piece, parts) if surfaces and parts else parts
+                out.extend(Token(p, w) for p, w in zip(parts, shown, strict=True))
+        if opts.join_hyphens and len(pieces) > 1 and len(kept) > 1:
+            joined = "".join(fold(p) for p in pieces)
+            if joined.isalnum():
+                out.append(Token(joined, word))
+        return tuple(out)
 
     def _han(self, run: str, stop: frozenset[str], out: list[Token]) -> None:
         for word in _jieba().cut(run, HMM=True):

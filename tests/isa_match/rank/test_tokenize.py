@@ -145,3 +145,31 @@ def test_matched_terms_orders_by_idf_when_given_an_index() -> None:
     shown = matched_terms("CNC加工 in Freiburg", "Freiburg 提供CNC加工", index=Idf())
     assert shown == ["CNC", "Freiburg", "加工"]
     assert matched_terms("CNC加工 in Freiburg", "Freiburg CNC加工", index=Idf(), limit=1) == ["CNC"]
+
+
+def test_remembered_words_keep_language_and_surface_variants_apart() -> None:
+    # the tokenizer remembers each word's tokens; decompounding (German only) and
+    # surfaces (analyze only) must not leak from one call into another
+    tok = Tokenizer(compound_parts=PARTS)
+    assert tok.tokenize("Lithiumcarbonat", "en") == ["lithiumcarbonat"]
+    assert tok.tokenize("Lithiumcarbonat", "de") == ["lithiumcarbonat", "lithium", "carbonat"]
+    assert tok.tokenize("Lithiumcarbonat", "en") == ["lithiumcarbonat"]
+    surfaces = [t.surface for t in tok.analyze("Kühlaggregate")]
+    assert surfaces == ["Kühlaggregate", "Kühl", "aggregate"]
+    assert tok.tokenize("Kühlaggregate") == ["kuehlaggregate", "kuehl", "aggregate"]
+    text = "Wärmepumpen-Service für Lithiumcarbonat, Kühlaggregate und E-Mobilität 2026"
+    fresh = Tokenizer(compound_parts=PARTS)
+    for _ in range(2):  # the second round is answered from memory
+        assert tok.analyze(text, "de") == fresh.analyze(text, "de")
+        assert tok.tokenize(text, "zh") == fresh.tokenize(text, "zh")
+    assert tok._words  # it did remember
+
+
+def test_the_word_memory_is_bounded(monkeypatch: pytest.MonkeyPatch) -> None:
+    import isa_match.rank.tokenize as tokenize_module
+
+    monkeypatch.setattr(tokenize_module, "_WORD_MEMO", 5)
+    tok = Tokenizer(compound_parts=PARTS)
+    words = [f"wort{i:03d}x" for i in range(40)]
+    assert tok.tokenize(" ".join(words)) == words
+    assert len(tok._words) <= 6
