@@ -275,6 +275,17 @@ class LexicalStore:
             self._local.acc = acc
         return acc
 
+    def _scratch(self) -> I32:
+        """This thread's per-slot int32 scratch array (any content; see
+        :func:`isa_match.rank._accumulate._distinct`)."""
+        n = self._store.n_slots
+        scratch: I32 | None = getattr(self._local, "scratch", None)
+        if scratch is None or len(scratch) < n:
+            size = max(n, 1024, 0 if scratch is None else 2 * len(scratch))
+            scratch = np.zeros(size, dtype=np.int32)
+            self._local.scratch = scratch
+        return scratch
+
     def _qmap(self) -> I32:
         """This thread's term id -> query position table (all -1 between uses)."""
         qmap: I32 | None = getattr(self._local, "qmap", None)

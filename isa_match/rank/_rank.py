@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 import numpy.typing as npt
 
-from isa_match._arrays import in_sorted
+from isa_match._arrays import descending, in_sorted
 from isa_match.rank import _score, features
 from isa_match.rank._lexical_profile import CandidateLexical, profile
 from isa_match.rank.config import COMPONENTS
@@ -243,21 +243,8 @@ def _id_at(m: Matcher, rows: IntArray, p: int) -> str:
 def _order(m: Matcher, c: Candidates, scores: FloatArray) -> IntArray:
     """Candidate positions by falling score, ties by listing id (so the order does not
     depend on retrieval order). Ids are read only for the candidates that tie."""
-    order: IntArray = np.argsort(-scores, kind="stable")
-    ranked = scores[order]
-    same = ranked[1:] == ranked[:-1]
-    if not same.any():
-        return order
-    tied = np.zeros(len(order), dtype=bool)
-    tied[1:] |= same
-    tied[:-1] |= same
-    at = np.flatnonzero(tied)
-    group = np.cumsum(np.r_[True, ~same][at])  # a new group where the score changes
-    members = order[at]
     items = m._listings
-    ids = np.array([items[r].id for r in c.rows[members].tolist()])
-    order[at] = members[np.lexsort((ids, group))]
-    return order
+    return descending(scores, lambda at: [items[r].id for r in c.rows[at].tolist()])
 
 
 def rank(

@@ -46,8 +46,9 @@ from threading import Lock
 
 import numpy as np
 
+from isa_match._arrays import descending
 from isa_match.index.base import Hit, ItemMeta
-from isa_match.rank import _lexical_io
+from isa_match.rank import _accumulate, _lexical_io
 from isa_match.rank._lexical_base import F32, F64, I64, LexicalStore, Mask
 from isa_match.rank._lexical_profile import _rarest_first, profile
 from isa_match.rank.tokenize import Tokenizer, TokenizerOptions, learn_compound_parts
@@ -435,45 +436,14 @@ class LexicalIndex(LexicalStore):
         self, tid: I64, idf: F64, mask: Mask | None, lo: int, hi: int, excl: I64
     ) -> tuple[I64, F32]:
         """(listings sharing a term, their float32 BM25 sums) within the filter."""
-        norm = self._norms()
-        acc = self._buffers()
-        weights = (idf * (self.k1 + 1)).astype(np.float32)
-        narrow = lo > 0 or hi < self._store.n_slots
-        parts: list[I64] = []
-        acc[excl] = -np.inf  # never "new": excluded listings never become candidates
-        try:
-            for seg in self._segments:
-                starts, ends = seg.postings(tid)
-                for j in np.flatnonzero(ends > starts).tolist():
-                    # take/compress: several times faster than [] indexing here
-                    s, tf = seg.inv_slots[starts[j] : ends[j]], seg.inv_tf[starts[j] : ends[j]]
-                    if narrow:  # postings are in slot order: cut to the filter's span
-                        a, e = int(s.searchsorted(lo)), int(s.searchsorted(hi))
-                        s, tf = s[a:e], tf[a:e]
-                    keep = None if mask is None else mask.take(s - lo)  # mask spans [lo, hi)
-                    if seg.stale:
-                        live = self._seg_of.take(s) == seg.sid
-                        keep = live if keep is None else keep & live
-                    if keep is not None:
-                        s, tf = np.compress(keep, s), np.compress(keep, tf)
-                    before = acc.take(s)
-                    parts.append(np.compress(before == 0, s).astype(np.int64))
-                    # a term's postings hold each slot once: a plain scatter is exact
-                    acc[s] = before + weights[j] * tf / (tf + norm.take(s))
-            touched = np.concatenate(parts) if parts else np.zeros(0, dtype=np.int64)
-            return touched, acc.take(touched)
-        finally:
-            for part in parts:
-                acc[part] = 0
-            acc[excl] = 0
+        return _accumulate.accumulate(self, tid, idf, mask, lo, hi, excl)
 
     def _best(self, slots: I64, scores: F64, k: int) -> tuple[I64, F64]:
         """Top ``k`` by score, ties by listing id (ids decoded only for the few kept)."""
         if len(slots) > k:
             keep = scores >= np.partition(scores, len(scores) - k)[-k]
             slots, scores = slots[keep], scores[keep]
-        names = self._store.ids.names(slots)
-        order = np.lexsort((np.array(names), -scores))[:k]
+        order = descending(scores, lambda at: self._store.ids.names(slots[at]))[:k]
         return slots[order], scores[order]
 
     # -- scoring given listings -----------------------------------------------------------

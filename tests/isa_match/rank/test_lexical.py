@@ -456,3 +456,39 @@ def test_per_listing_term_selection_paths_agree(corpus: dict[str, tuple[ItemMeta
     slow = index._selected_per_doc(pos + 20_000, terms)
     assert (fast == slow).all() and 0 < fast.sum() < len(fast)
     assert np.bincount(pos[fast]).max() == 12
+
+
+@pytest.mark.parametrize("churn", [False, True])
+def test_vectorised_and_per_term_sums_agree(
+    corpus: dict[str, tuple[ItemMeta, str]], churn: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from isa_match.rank import _accumulate
+
+    index = build(corpus)
+    if churn:  # several segments with stale entries
+        some = list(corpus.items())[:60]
+        index.add([m for _, (m, _) in some], [t[::-1] for _, (_, t) in some])
+    queries = [index.query_for(q) for q in ("L0000007", "L0000100", "L0001200")]
+    queries.append(index.query("w0 w1 w2 w3 w150 w200"))  # common terms: many postings
+    filters = [None, *FILTERS, Filters.of(kind="request", exclude_ids=["L0000003", "L0000100"])]
+    seen: dict[str, list[object]] = {"vector": [], "loop": []}
+    for path, limit in (("vector", 10**9), ("loop", 0)):
+        monkeypatch.setattr(_accumulate, "VECTOR_MAX", limit)
+        for q in queries:
+            for f in filters:
+                slots, scores = index.search_slots(q, 50, f)
+                seen[path].append((slots.tolist(), scores.tolist()))
+                tid = index._selected(q)
+                mask, lo, hi = None, 0, index._store.n_slots
+                excl = np.zeros(0, dtype=np.int64)
+                if f is not None:
+                    base = replace(f, exclude_ids=frozenset())
+                    if not base.is_empty():
+                        mask, lo, hi = index._mask(base)
+                    excl = index._store.excluded_slots(f)
+                touched, sums = index._accumulate(tid, index._idf(tid), mask, lo, hi, excl)
+                order = np.argsort(touched)
+                seen[path].append((touched[order].tolist(), sums[order].tolist()))
+                assert not set(touched.tolist()) & set(excl.tolist())
+    assert seen["vector"] == seen["loop"]
+    assert any(len(s[0]) for s in seen["vector"])

@@ -53,3 +53,20 @@ def test_order_without_ties_reads_no_ids() -> None:
     m, c = _fake(["b", "a", "c"])
     m._listings = None  # any id read would fail
     assert _rank._order(m, c, np.array([0.2, 0.9, 0.5])).tolist() == [1, 2, 0]
+
+
+def test_descending_asks_names_only_for_tied_positions() -> None:
+    from isa_match._arrays import descending
+
+    names = ["d", "a", "c", "b", "e"]
+    scores = np.array([0.5, 0.9, 0.5, 0.5, 0.1])
+    asked: list[list[int]] = []
+
+    def names_of(at: np.ndarray) -> list[str]:
+        asked.append(sorted(at.tolist()))
+        return [names[p] for p in at.tolist()]
+
+    assert descending(scores, names_of).tolist() == [1, 3, 2, 0, 4]
+    assert asked == [[0, 2, 3]]
+    expected = np.lexsort((np.array(names), -scores)).tolist()
+    assert descending(scores, names_of).tolist() == expected
