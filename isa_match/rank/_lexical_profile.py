@@ -89,15 +89,23 @@ class CandidateLexical:
         hit = (at_pos >= 0) & in_sorted(self._terms, known)
         for p, t in zip(at_pos[hit].tolist(), self._terms[hit].tolist(), strict=True):
             out[p].append(t)
-        return [_rarest_first(index, row) for row in out]
+        every = sorted({t for row in out for t in row})
+        idf = dict(zip(every, index._idf(np.array(every, dtype=np.int64)).tolist(), strict=True))
+        return [_rarest_first(index, row, idf) for row in out]
 
 
-def _rarest_first(index: LexicalIndex, tids: list[int]) -> list[str]:
+def _rarest_first(
+    index: LexicalIndex, tids: list[int], idf: dict[int, float] | None = None
+) -> list[str]:
     """Terms by falling IDF, ties by the term itself (not by term id: ids depend on the
-    order listings came in, and a loaded index must explain like the one saved)."""
-    idf = index._idf(np.array(tids, dtype=np.int64)).tolist()
+    order listings came in, and a loaded index must explain like the one saved).
+    ``idf``: the IDF of each term id, when already known."""
+    if idf is None:
+        values = index._idf(np.array(tids, dtype=np.int64)).tolist()
+    else:
+        values = [idf[t] for t in tids]
     terms = [index._terms[t] for t in tids]
-    return [t for _, t in sorted(zip((-x for x in idf), terms, strict=True))]
+    return [t for _, t in sorted(zip((-x for x in values), terms, strict=True))]
 
 
 def profile(
