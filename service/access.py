@@ -17,16 +17,21 @@ match lists and decisions belong to the staff of the listing's city
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, bindparam, select, true
+from sqlalchemy import ColumnElement, Connection, Select, bindparam, literal_column, select, true
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session
+from sqlalchemy.sql.compiler import SQLCompiler
 
 from isa_match.schema import Listing
-from service.auth import Principal
+from service.auth import PRINCIPAL_COLUMNS, Principal, principal_from_row
+from service.db import Database
 from service.errors import not_found
 from service.listing_data import public_fields
-from service.models import ListingRow, as_utc
+from service.models import IndexState, ListingRow, Organization, User, as_utc
 from service.schemas import ContactOut, ListingDetail, ListingOut, ListingPublic
 
 
@@ -73,6 +78,98 @@ def listing_ref(conn: Connection, user: Principal, listing_id: str) -> ListingRe
     (:meth:`~service.db.Database.read`); 404 when missing or outside the scope."""
     row = conn.execute(_LISTING_REF, {"listing_id": listing_id}).one_or_none()
     ref = None if row is None else ListingRef(*row)
+    if ref is None or not in_scope(user, ref):
+        raise not_found(f"listing {listing_id!r}")
+    return ref
+
+
+class PreparedRead:
+    """A one-row SELECT compiled once per dialect and run on a pooled DBAPI connection.
+
+    On SQLite it skips SQLAlchemy's per-execution work, which costs several times the
+    query itself on the hot paths: no ``BEGIN``/``ROLLBACK`` (the connection is in
+    autocommit mode, so the statement reads one consistent snapshot on its own), no
+    execution context, no result object. Driver errors are raised as SQLAlchemy's
+    (an ``OperationalError`` still answers 503). Other databases run it through a
+    Core connection as usual.
+    """
+
+    def __init__(self, statement: Select[Any]) -> None:
+        self.statement = statement
+        self._compiled: dict[str, SQLCompiler] = {}
+
+    def first(self, database: Database, params: Mapping[str, Any]) -> Sequence[Any] | None:
+        """The first row for ``params`` (bind parameter name -> value), or None."""
+        if database.dialect != "sqlite":
+            with database.read() as conn:
+                return conn.execute(self.statement, dict(params)).first()
+        engine = database.engine
+        compiled = self._compiled.get(engine.dialect.name)
+        if compiled is None:
+            compiled = self.statement.compile(dialect=engine.dialect)
+            self._compiled[engine.dialect.name] = compiled
+        sql = compiled.string
+        args = tuple(params[name] for name in compiled.positiontup or ())
+        raw = engine.raw_connection()
+        try:
+            cursor = raw.cursor()
+            try:
+                cursor.execute(sql, args)
+                row: Sequence[Any] | None = cursor.fetchone()
+            finally:
+                cursor.close()
+        except engine.dialect.loaded_dbapi.Error as exc:
+            raise DBAPIError.instance(sql, args, exc, engine.dialect.loaded_dbapi.Error) from exc
+        finally:
+            raw.close()
+        return row
+
+
+_CALLER_AND_LISTING = PreparedRead(
+    select(
+        *PRINCIPAL_COLUMNS,
+        ListingRow.id,
+        ListingRow.status,
+        ListingRow.organization_id,
+        ListingRow.organization,
+        ListingRow.city,
+        select(IndexState.change_seq).where(IndexState.id == literal_column("1")).scalar_subquery(),
+    )
+    .select_from(User)
+    .outerjoin(Organization, Organization.id == User.organization_id)
+    .outerjoin(ListingRow, ListingRow.id == bindparam("listing_id"))
+    .where(User.id == bindparam("user_id"))
+)
+_N_PRINCIPAL = len(PRINCIPAL_COLUMNS)
+
+
+@dataclass(frozen=True, slots=True)
+class CallerAndListing:
+    """What one read of :func:`caller_and_listing` found."""
+
+    user: Principal
+    listing: ListingRef | None
+    """The listing, in or out of the caller's scope; None when there is no such listing."""
+    change_seq: int
+    """The database's change counter at the same moment."""
+
+
+def caller_and_listing(
+    database: Database, user_id: int, role: str, listing_id: str
+) -> CallerAndListing:
+    """The caller (:func:`~service.auth.principal_from_row`: 401 for a deactivated user
+    or a changed role), a listing (:class:`ListingRef`, whatever its scope: check
+    :func:`in_scope`) and the change counter, in one statement (:class:`PreparedRead`)."""
+    row = _CALLER_AND_LISTING.first(database, {"user_id": user_id, "listing_id": listing_id})
+    user = principal_from_row(user_id, role, row)
+    assert row is not None  # principal_from_row raised otherwise
+    n = _N_PRINCIPAL
+    ref = None if row[n] is None else ListingRef(*row[n : n + 5])
+    return CallerAndListing(user, ref, int(row[n + 5]))
+
+
+def scoped_ref(user: Principal, ref: ListingRef | None, listing_id: str) -> ListingRef:
+    """``ref`` if it exists and is in ``user``'s scope; 404 otherwise (same answer)."""
     if ref is None or not in_scope(user, ref):
         raise not_found(f"listing {listing_id!r}")
     return ref

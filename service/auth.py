@@ -11,11 +11,17 @@
 * Every request re-reads the user (one indexed query joining the organisation,
   :func:`load_principal`): a deactivated account or a changed role invalidates its
   tokens at once, in every worker process. Nothing about the user is cached.
+* What is cached is the check of a token's signature (:func:`token_claims`): the
+  claims of a token string whose signature and claims were verified once, per
+  signing key. The time checks (expiry, issued-at, not-before) are made again on
+  every request, and a token that fails them is decoded in full, so the answer is
+  always the one a full decode gives.
 """
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+import time
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from functools import lru_cache
@@ -37,7 +43,8 @@ from service.models import Organization, User
 ALGORITHM = "HS256"
 TOKEN_URL = "/api/v1/auth/token"
 
-_bearer = OAuth2PasswordBearer(tokenUrl=TOKEN_URL, auto_error=False)
+bearer = OAuth2PasswordBearer(tokenUrl=TOKEN_URL, auto_error=False)
+"""The bearer token of a request, or None (a dependency: it documents the scheme)."""
 
 
 @lru_cache(maxsize=1)
@@ -174,9 +181,21 @@ def load_principal(database: Database, user_id: int, role: str) -> Principal:
 def principal_on(conn: Connection, user_id: int, role: str) -> Principal:
     """:func:`load_principal` on an open connection (a route's other reads share it)."""
     row = conn.execute(_PRINCIPAL_QUERY, {"user_id": user_id}).one_or_none()
+    return principal_from_row(user_id, role, row)
+
+
+PRINCIPAL_COLUMNS = _PRINCIPAL_QUERY.selected_columns
+"""The columns :func:`principal_from_row` reads, in its order (for queries that read
+the caller together with something else)."""
+
+
+def principal_from_row(user_id: int, role: str, row: Sequence[Any] | None) -> Principal:
+    """The :class:`Principal` of a row of :data:`PRINCIPAL_COLUMNS` (extra columns after
+    them are ignored); :class:`ApiError` 401 for a missing or deactivated user or a role
+    other than the token's ``role``."""
     if row is None or not row[1]:
         raise _unauthorized("the account no longer exists or is deactivated")
-    user_role, _, email, organization_id, user_city, org_name, org_city = row
+    user_role, _, email, organization_id, user_city, org_name, org_city = row[:7]
     if role != user_role:
         raise _unauthorized("the account's role changed; log in again")
     return Principal(
@@ -197,22 +216,54 @@ class TokenClaims:
     role: str
 
 
+@dataclass(frozen=True, slots=True)
+class _Verified:
+    """A token whose signature and claims were checked: its claims and time limits."""
+
+    claims: TokenClaims
+    exp: int
+    iat: int
+    nbf: int | None
+
+
+_VERIFIED_MAX = 4096
+_verified: dict[tuple[str, str], _Verified] = {}
+"""(signing key, token) -> :class:`_Verified` (at most :data:`_VERIFIED_MAX` entries,
+about 2 MB; emptied when full, the tokens in use are verified again)."""
+
+
 def token_claims(token: str | None, key: str) -> TokenClaims:
     """The claims of the bearer token (signature and expiry checked; no database);
-    :class:`ApiError` 401 without a valid token."""
+    :class:`ApiError` 401 without a valid token.
+
+    A token verified before with the same key is not decoded again while it is within
+    its time limits (checked here, on every call, as PyJWT checks them without leeway).
+    """
     if not token:
         raise _unauthorized("not authenticated: send 'Authorization: Bearer <token>'")
+    seen = _verified.get((key, token))
+    if seen is not None:
+        now = time.time()
+        if seen.iat <= now < seen.exp and (seen.nbf is None or seen.nbf <= now):
+            return seen.claims
     claims = decode_token(token, key)
     try:
-        user_id = int(claims["sub"])
+        result = TokenClaims(int(claims["sub"]), str(claims.get("role")))
+        verified = _Verified(
+            result,
+            int(claims["exp"]),
+            int(claims["iat"]),
+            int(claims["nbf"]) if "nbf" in claims else None,
+        )
     except (TypeError, ValueError):
         raise _unauthorized("the access token is not valid; log in again") from None
-    return TokenClaims(user_id, str(claims.get("role")))
+    if len(_verified) >= _VERIFIED_MAX:
+        _verified.clear()
+    _verified[(key, token)] = verified
+    return result
 
 
-def current_principal(
-    request: Request, token: Annotated[str | None, Depends(_bearer)]
-) -> Principal:
+def current_principal(request: Request, token: Annotated[str | None, Depends(bearer)]) -> Principal:
     """Dependency: the authenticated caller (401 without a valid token for an active user)."""
     state = request.app.state
     claims = token_claims(token, state.signing_key)
@@ -220,17 +271,17 @@ def current_principal(
 
 
 async def bearer_claims(
-    request: Request, token: Annotated[str | None, Depends(_bearer)]
+    request: Request, token: Annotated[str | None, Depends(bearer)]
 ) -> TokenClaims:
     """Dependency: the bearer token's claims, checked on the event loop (CPU only).
 
-    For hot routes that look the user up themselves (:func:`load_principal`) in the
-    one worker-thread call that also does their work, instead of a thread hand-over
-    for the user and another for the route. The token is checked before the request's
+    For hot routes that look the user up themselves (:func:`load_principal`, or
+    :func:`~service.access.caller_and_listing` with their other reads) instead of a
+    thread hand-over for the user alone. The token is checked before the request's
     parameters, as with :data:`CurrentUser`, so a request without a valid token answers
-    401 whatever else is wrong with it; the route calls :func:`load_principal` before
-    anything else (only a deactivated user's request with invalid parameters gets the
-    422 before the 401).
+    401 whatever else is wrong with it; the route looks the user up before anything
+    else (only a deactivated user's request with invalid parameters gets the 422
+    before the 401).
     """
     return token_claims(token, request.app.state.signing_key)
 

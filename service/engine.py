@@ -3,9 +3,12 @@
 Concurrency:
 
 * searches hold the read side of a readers/writer lock; one ranking runs at a
-  time per process (:attr:`MatchEngine.search_slots`): rankings are mostly Python
-  work, so threads running several at once only fight over the GIL and each
-  takes longer (processes, ``--workers``, are the way to use more cores);
+  time per process (:class:`SearchSlot`): rankings are mostly Python work, so
+  threads running several at once only fight over the GIL and each takes longer
+  (processes, ``--workers``, are the way to use more cores). A caller on the
+  event loop asks with ``wait=False`` (:meth:`MatchEngine.suggest`): it gets the
+  slot only when it is free and no thread waits for it, else :class:`EngineBusy`
+  tells it to hand the search to a thread (so threads are never starved);
 * writers are serialised by one mutex (:meth:`MatchEngine.writing`): inside it a
   writer commits to the database first, then :meth:`MatchEngine.apply` mutates
   the matcher under the write side of the lock (milliseconds: the vectors are
@@ -63,6 +66,53 @@ Vectors = npt.NDArray[np.float32]
 
 class IndexNotReady(RuntimeError):
     """The index is still being built (the API answers 503 with Retry-After)."""
+
+
+class EngineBusy(RuntimeError):
+    """:meth:`MatchEngine.suggest` with ``wait=False`` would have had to wait: another
+    ranking holds the slot or a thread waits for it, or the index must first catch up
+    with other workers' changes. Nothing was done; ask again with ``wait=True`` (from
+    a thread)."""
+
+
+class SearchSlot:
+    """One ranking at a time (a lock that knows whether anyone waits for it).
+
+    :meth:`try_acquire` never overtakes a waiting thread: under a steady stream of
+    requests answered on the event loop, a thread that waits (a review page, a
+    free-text search) gets the slot at the next release.
+    """
+
+    def __init__(self) -> None:
+        self._cond = threading.Condition(threading.Lock())
+        self._busy = False
+        self._waiting = 0
+
+    def acquire(self) -> None:
+        """Take the slot, waiting for it."""
+        with self._cond:
+            self._waiting += 1
+            try:
+                while self._busy:
+                    self._cond.wait()
+            finally:
+                self._waiting -= 1
+            self._busy = True
+
+    def try_acquire(self) -> bool:
+        """Take the slot if it is free and nobody waits for it; False otherwise."""
+        with self._cond:
+            if self._busy or self._waiting:
+                return False
+            self._busy = True
+            return True
+
+    def release(self) -> None:
+        """Give the slot back (to a waiting thread, if there is one)."""
+        with self._cond:
+            self._busy = False
+            if self._waiting:
+                self._cond.notify()
 
 
 Owner = tuple[str, str]
@@ -127,9 +177,6 @@ def _limit_native_threads() -> None:
 class MatchEngine:
     """Owns the matcher, its locks, the saved index and rebuilds (see the module docstring)."""
 
-    search_slots = 1
-    """Rankings that may run at once in this process (see the module docstring)."""
-
     def __init__(self, settings: Settings, database: Database) -> None:
         self.settings = settings
         self.database = database
@@ -142,7 +189,7 @@ class MatchEngine:
         self._owners = Owners()
         self._encoder: Encoder | None = None
         self._rw = RWLock()
-        self._search_slots = threading.BoundedSemaphore(self.search_slots)
+        self._slot = SearchSlot()
         self._write_mutex = threading.RLock()
         self._rebuild_lock = threading.Lock()
         self._rebuild_thread: threading.Thread | None = None
@@ -257,26 +304,48 @@ class MatchEngine:
         filters: Filters | None = None,
         exclude_ids: frozenset[str] = frozenset(),
         exclude_owner: Owner | None = None,
+        seen_seq: int | None = None,
+        wait: bool = True,
     ) -> list[Match]:
         """:meth:`Matcher.suggest` under the read lock; ``exclude_ids`` and the listings
         of ``exclude_owner`` (an organisation's (name, city)) are never suggested.
 
+        Args:
+            seen_seq: the database's change counter as the caller read it at the start
+                of its request. With ``sync_on_read``, the index catches up first
+                unless it already holds every change up to this number (without it,
+                the counter is read here).
+            wait: ``False`` for a caller on the event loop: rather than wait for the
+                ranking slot or catch up with other workers' changes, raise
+                :class:`EngineBusy`. The read lock is still waited for; only a change
+                being applied to the index holds it (milliseconds per listing).
+
         Raises:
+            EngineBusy: ``wait=False`` and the search would have had to wait.
             IndexNotReady: no index yet.
             QueryError, UnknownIdError: from the matcher.
         """
-        if self.settings.sync_on_read:
+        if self.settings.sync_on_read and (seen_seq is None or seen_seq > self.watermark):
+            if not wait:
+                raise EngineBusy("the index must catch up with other workers' changes")
             self.sync()
         self._thread_setup()
-        with self._search_slots, self._rw.read():
-            matcher = self._require()
-            if exclude_owner is not None:
-                # read under the lock: the same state of the index as the search
-                exclude_ids = exclude_ids | self._owners.of(exclude_owner)
-            if exclude_ids:
-                base = filters or Filters()
-                filters = dataclasses.replace(base, exclude_ids=base.exclude_ids | exclude_ids)
-            return matcher.suggest(listing_id, text=text, kind=kind, k=k, filters=filters)
+        if wait:
+            self._slot.acquire()
+        elif not self._slot.try_acquire():
+            raise EngineBusy("another ranking runs or waits")
+        try:
+            with self._rw.read():
+                matcher = self._require()
+                if exclude_owner is not None:
+                    # read under the lock: the same state of the index as the search
+                    exclude_ids = exclude_ids | self._owners.of(exclude_owner)
+                if exclude_ids:
+                    base = filters or Filters()
+                    filters = dataclasses.replace(base, exclude_ids=base.exclude_ids | exclude_ids)
+                return matcher.suggest(listing_id, text=text, kind=kind, k=k, filters=filters)
+        finally:
+            self._slot.release()
 
     def owned_ids(self, owner: Owner) -> frozenset[str]:
         """The ids of an organisation's listings in the served index."""
