@@ -76,3 +76,19 @@ def assert_same_hits(got: list[list[Hit]], want: list[list[Hit]]) -> None:
     for g, w in zip(got, want, strict=True):
         assert [h.id for h in g] == [h.id for h in w]
         np.testing.assert_allclose([h.score for h in g], [h.score for h in w], atol=1e-5)
+
+
+def basis_item(i: int) -> ItemMeta:
+    """Item ``b{i}`` with fixed metadata (paired with the ``i``-th unit axis: a known
+    answer for any backend)."""
+    return ItemMeta(
+        id=f"b{i}",
+        country="DE",
+        city="koeln",
+        region="DE-NW",
+        sector=("C20",),
+        category="product",
+        kind="offer",
+        org_type="company",
+        language="de",
+    )

@@ -7,7 +7,7 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from index_helpers import DIM
+from index_helpers import DIM, basis_item
 
 from isa_match.index import ItemMeta, MilvusIndex
 
@@ -43,18 +43,5 @@ def milvus_missing() -> str | None:
 
 def basis(n: int) -> tuple[list[ItemMeta], npt.NDArray[np.float32]]:
     """``n`` items on the unit axes (a known answer for any backend)."""
-    items = [
-        ItemMeta(
-            id=f"b{i}",
-            country="DE",
-            city="koeln",
-            region="DE-NW",
-            sector=("C20",),
-            category="product",
-            kind="offer",
-            org_type="company",
-            language="de",
-        )
-        for i in range(n)
-    ]
+    items = [basis_item(i) for i in range(n)]
     return items, np.eye(DIM, dtype=np.float32)[:n]

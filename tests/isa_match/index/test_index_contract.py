@@ -8,25 +8,11 @@ from datetime import date
 
 import numpy as np
 import pytest
-from index_helpers import DIM, Corpus, assert_same_hits, oracle
+from index_helpers import DIM, Corpus, assert_same_hits, basis_item, oracle
 
-from isa_match.index import ItemMeta, UnknownIdError, VectorIndex
+from isa_match.index import UnknownIdError, VectorIndex
 from isa_match.index._common import StoreIndex
 from isa_match.schema import Filters
-
-
-def _basis_item(i: int) -> ItemMeta:
-    return ItemMeta(
-        id=f"b{i}",
-        country="DE",
-        city="koeln",
-        region="DE-NW",
-        sector=("C20",),
-        category="product",
-        kind="offer",
-        org_type="company",
-        language="de",
-    )
 
 
 def test_satisfies_protocol(make_index: Callable[[], StoreIndex]) -> None:
@@ -36,7 +22,7 @@ def test_satisfies_protocol(make_index: Callable[[], StoreIndex]) -> None:
 def test_known_answer(make_index: Callable[[], StoreIndex]) -> None:
     index = make_index()
     basis = np.eye(DIM, dtype=np.float32)[:20]
-    index.add([_basis_item(i) for i in range(20)], basis)
+    index.add([basis_item(i) for i in range(20)], basis)
     query = np.zeros(DIM, dtype=np.float32)
     query[3], query[5] = 1.0, 0.5
     (hits,) = index.search(query, 2)
