@@ -58,6 +58,18 @@ def accumulate(
     return _vectorised(index, weights, cuts, mask, lo, excl)
 
 
+def _passing(
+    index: LexicalIndex, seg: post.Segment, slots: post.I32, mask: Mask | None, lo: int
+) -> Mask | None:
+    """Which of a segment's postings ``slots`` pass: inside the filter (``mask`` spans
+    ``[lo, hi)``) and still current in this segment; None when all do."""
+    keep = None if mask is None else mask.take(slots - lo)
+    if seg.stale:
+        live = index._seg_of.take(slots) == seg.sid
+        keep = live if keep is None else keep & live
+    return keep
+
+
 def _vectorised(
     index: LexicalIndex,
     weights: F32,
@@ -74,10 +86,7 @@ def _vectorised(
         s = seg.inv_slots.take(at)
         tf = seg.inv_tf.take(at).astype(np.float32)
         w = np.repeat(weights[terms], ends - starts)
-        keep = None if mask is None else mask.take(s - lo)
-        if seg.stale:
-            live = index._seg_of.take(s) == seg.sid
-            keep = live if keep is None else keep & live
+        keep = _passing(index, seg, s, mask, lo)
         if keep is not None:
             s, tf, w = np.compress(keep, s), np.compress(keep, tf), np.compress(keep, w)
         slots_parts.append(s.astype(np.int64))
@@ -125,10 +134,7 @@ def _per_term(
             for j, a, e in zip(terms.tolist(), starts.tolist(), ends.tolist(), strict=True):
                 # take/compress: several times faster than [] indexing here
                 s, tf = seg.inv_slots[a:e], seg.inv_tf[a:e]
-                keep = None if mask is None else mask.take(s - lo)  # mask spans [lo, hi)
-                if seg.stale:
-                    live = index._seg_of.take(s) == seg.sid
-                    keep = live if keep is None else keep & live
+                keep = _passing(index, seg, s, mask, lo)
                 if keep is not None:
                     s, tf = np.compress(keep, s), np.compress(keep, tf)
                 before = acc.take(s)
