@@ -64,23 +64,22 @@ class ListingRef:
     city: str
 
 
-_LISTING_REF = select(
+_REF_COLUMNS = (
     ListingRow.id,
     ListingRow.status,
     ListingRow.organization_id,
     ListingRow.organization,
     ListingRow.city,
-).where(ListingRow.id == bindparam("listing_id"))
+)
+"""The columns of a :class:`ListingRef`, in its order."""
+_LISTING_REF = select(*_REF_COLUMNS).where(ListingRow.id == bindparam("listing_id"))
 
 
 def listing_ref(conn: Connection, user: Principal, listing_id: str) -> ListingRef:
     """:func:`get_listing` for the hot paths: a few columns over a Core connection
     (:meth:`~service.db.Database.read`); 404 when missing or outside the scope."""
     row = conn.execute(_LISTING_REF, {"listing_id": listing_id}).one_or_none()
-    ref = None if row is None else ListingRef(*row)
-    if ref is None or not in_scope(user, ref):
-        raise not_found(f"listing {listing_id!r}")
-    return ref
+    return scoped_ref(user, None if row is None else ListingRef(*row), listing_id)
 
 
 class PreparedRead:
@@ -128,11 +127,7 @@ class PreparedRead:
 _CALLER_AND_LISTING = PreparedRead(
     select(
         *PRINCIPAL_COLUMNS,
-        ListingRow.id,
-        ListingRow.status,
-        ListingRow.organization_id,
-        ListingRow.organization,
-        ListingRow.city,
+        *_REF_COLUMNS,
         select(IndexState.change_seq).where(IndexState.id == literal_column("1")).scalar_subquery(),
     )
     .select_from(User)
@@ -163,9 +158,9 @@ def caller_and_listing(
     row = _CALLER_AND_LISTING.first(database, {"user_id": user_id, "listing_id": listing_id})
     user = principal_from_row(user_id, role, row)
     assert row is not None  # principal_from_row raised otherwise
-    n = _N_PRINCIPAL
-    ref = None if row[n] is None else ListingRef(*row[n : n + 5])
-    return CallerAndListing(user, ref, int(row[n + 5]))
+    n, m = _N_PRINCIPAL, _N_PRINCIPAL + len(_REF_COLUMNS)
+    ref = None if row[n] is None else ListingRef(*row[n:m])
+    return CallerAndListing(user, ref, int(row[m]))
 
 
 def scoped_ref(user: Principal, ref: ListingRef | None, listing_id: str) -> ListingRef:

@@ -18,6 +18,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from isa_match.schema import Category, Kind, Language, OrgType
 from isa_match.text import normalize_line, normalize_text
+from service.settings import K_DEFAULT, K_LIMIT
 
 Lang = Literal["de", "zh", "en"]
 
@@ -291,7 +292,7 @@ class SearchRequest(_Request):
 
     text: QueryText
     kind: Kind | None = None
-    k: int = Field(default=10, ge=1, le=100)
+    k: int = Field(default=K_DEFAULT, ge=1, le=K_LIMIT)
     filters: FiltersIn | None = None
     lang: Lang | None = None
 

@@ -32,6 +32,8 @@ SAMPLE_REFERENCE_DATE = date(2026, 11, 1)
 """The embedded sample corpus is dated around this day; demo mode serves it as 'today'."""
 K_LIMIT = 100
 """The largest ``k`` the API accepts (``Settings.k_max`` may only lower it)."""
+K_DEFAULT = 10
+"""Suggestions per request when ``k`` is not given."""
 MIN_SECRET_CHARS = 32
 
 

@@ -31,11 +31,14 @@ from service.schemas import (
 
 router = APIRouter(prefix="/listings", tags=["listings"])
 
+LISTING_ID_MAX = 128
+"""The longest listing id a path accepts."""
+
 ListingId = Annotated[
     str,
     Path(
         min_length=1,
-        max_length=128,
+        max_length=LISTING_ID_MAX,
         pattern=r"^[^\x00-\x1f\x7f]+$",
         description="the listing's id",
     ),

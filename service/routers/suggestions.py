@@ -56,7 +56,7 @@ from service.deps import DatabaseDep, EngineDep, SettingsDep
 from service.engine import EngineBusy, MatchEngine
 from service.errors import ApiError, FilterInputError, invalid
 from service.models import ListingRow
-from service.routers.listings import ListingId
+from service.routers.listings import LISTING_ID_MAX, ListingId
 from service.schemas import (
     Lang,
     ListingPublic,
@@ -64,7 +64,7 @@ from service.schemas import (
     SearchRequest,
     SuggestionsOut,
 )
-from service.settings import K_LIMIT, Settings
+from service.settings import K_DEFAULT, K_LIMIT, Settings
 
 router = APIRouter(tags=["suggestions"])
 
@@ -219,7 +219,6 @@ async def suggestions_answer(
 _K_TEXT = re.compile(r"[1-9][0-9]{0,2}")
 _LANGS: dict[str, Lang] = {"de": "de", "zh": "zh", "en": "en"}
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_LISTING_ID_MAX = 128
 
 
 def plain_query(request: Request) -> tuple[str, int, Lang | None, FilterValues] | None:
@@ -231,7 +230,7 @@ def plain_query(request: Request) -> tuple[str, int, Lang | None, FilterValues] 
     listing_id = request.path_params.get("listing_id")
     if (
         not isinstance(listing_id, str)
-        or not 0 < len(listing_id) <= _LISTING_ID_MAX
+        or not 0 < len(listing_id) <= LISTING_ID_MAX
         or _CONTROL.search(listing_id)
     ):
         return None
@@ -257,7 +256,7 @@ def plain_query(request: Request) -> tuple[str, int, Lang | None, FilterValues] 
         else:
             return None
     filters: FilterValues = {name: given.get(name) for name in FILTER_FIELDS}
-    return listing_id, 10 if k is None else k, lang, filters
+    return listing_id, K_DEFAULT if k is None else k, lang, filters
 
 
 class SuggestionsRoute(APIRoute):
@@ -292,7 +291,7 @@ async def suggestions(
     request: Request,
     listing_id: ListingId,
     claims: BearerClaims,
-    k: Annotated[int, Query(ge=1, le=K_LIMIT)] = 10,
+    k: Annotated[int, Query(ge=1, le=K_LIMIT)] = K_DEFAULT,
     lang: Lang | None = None,
     country: FilterParam = None,
     city: FilterParam = None,
