@@ -45,10 +45,11 @@ class Candidates:
     lex: FloatArray
     lexical: CandidateLexical | None = None
 
-    def ids(self, m: Matcher) -> list[str]:
-        """The listing ids of the candidates."""
+    def ids(self, m: Matcher, at: IntArray | None = None) -> list[str]:
+        """The listing ids of the candidates (of those at positions ``at``)."""
         items = m._listings
-        return [items[r].id for r in self.rows.tolist()]
+        rows = self.rows if at is None else self.rows[at]
+        return [items[r].id for r in rows.tolist()]
 
 
 def _retrieve(m: Matcher, q: _Query, hard: Filters, mode: Mode) -> Candidates:
@@ -200,10 +201,11 @@ def combine(m: Matcher, comps: dict[str, FloatArray]) -> FloatArray:
 
 
 def _select(
-    m: Matcher, rows: IntArray, order: IntArray, k: int
+    m: Matcher, c: Candidates, order: IntArray, k: int
 ) -> list[tuple[int, tuple[str, ...]]]:
     """Top ``k`` positions after collapsing near duplicates and capping per organisation."""
     cfg = m.config
+    rows = c.rows
     per_org: dict[int, int] = {}
     chosen: list[int] = []
     dups: dict[int, list[str]] = {}
@@ -223,7 +225,7 @@ def _select(
             v = vec(p)
             twin = next((c for c in same_org if float(vec(c) @ v) >= cfg.duplicate_cosine), None)
             if twin is not None:
-                dups.setdefault(twin, []).append(_id_at(m, rows, p))
+                dups.setdefault(twin, []).extend(c.ids(m, np.array([p])))
                 continue
         if per_org.get(org, 0) >= cfg.max_per_org:
             continue
@@ -234,17 +236,10 @@ def _select(
     return [(p, tuple(dups.get(p, ()))) for p in chosen]
 
 
-def _id_at(m: Matcher, rows: IntArray, p: int) -> str:
-    item = m._listings[int(rows[p])]
-    assert item is not None
-    return item.id
-
-
 def _order(m: Matcher, c: Candidates, scores: FloatArray) -> IntArray:
     """Candidate positions by falling score, ties by listing id (so the order does not
     depend on retrieval order). Ids are read only for the candidates that tie."""
-    items = m._listings
-    return descending(scores, lambda at: [items[r].id for r in c.rows[at].tolist()])
+    return descending(scores, lambda at: c.ids(m, at))
 
 
 def rank(
@@ -269,7 +264,7 @@ def rank(
         scores = combine(m, comps)
     order = _order(m, c, scores)
     if mode == "full":
-        picked = _select(m, rows, order, k)
+        picked = _select(m, c, order, k)
     else:
         picked = [(int(p), ()) for p in order[:k]]
     result = []
