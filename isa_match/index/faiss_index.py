@@ -35,6 +35,7 @@ from typing import Any, ClassVar, Self
 import numpy as np
 import numpy.typing as npt
 
+from isa_match._arrays import in_sorted
 from isa_match.index import _persist
 from isa_match.index._calibrate import calibrate, held_out_queries, train_centroids
 from isa_match.index._common import StoreIndex
@@ -112,10 +113,7 @@ CLUSTER_GAP = 4096
 
 def _count_in(sorted_slots: IntArray, some: IntArray) -> int:
     """How many of ``some`` occur in ``sorted_slots``."""
-    if not len(some) or not len(sorted_slots):
-        return 0
-    at = np.minimum(np.searchsorted(sorted_slots, some), len(sorted_slots) - 1)
-    return int(np.count_nonzero(sorted_slots[at] == some))
+    return int(np.count_nonzero(in_sorted(some, sorted_slots)))
 
 
 def _runs(slots: IntArray) -> int:
