@@ -10,7 +10,13 @@ import numpy as np
 import numpy.typing as npt
 
 from isa_match.index import _persist
-from isa_match.index._store import FloatArray, IntArray, Store, check_vectors
+from isa_match.index._store import (
+    FloatArray,
+    IntArray,
+    Store,
+    check_vectors,
+    without_exclusion,
+)
 from isa_match.index.base import (
     EncoderInfo,
     EncoderLike,
@@ -106,21 +112,32 @@ class StoreIndex:
         return out
 
     def search_slots(
-        self, query: npt.ArrayLike, k: int, filters: Filters | None = None
+        self,
+        query: npt.ArrayLike,
+        k: int,
+        filters: Filters | None = None,
+        *,
+        exclude_slots: npt.ArrayLike | None = None,
     ) -> tuple[FloatArray, IntArray]:
         """:meth:`search` for one query vector as (scores, slots), best first.
 
         No ids are decoded: for callers that keep their own slot-indexed data
         (the matcher maps slots to its rows with :meth:`slots_of`).
+        ``exclude_slots``: live slots never returned, in addition to
+        ``filters.exclude_ids`` (for a caller that resolved the ids already).
         """
-        scores, found = self._search_rows(query, k, filters)
+        scores, found = self._search_rows(query, k, filters, exclude_slots)
         if not len(found):
             return np.zeros(0, dtype=np.float32), np.zeros(0, dtype=np.int64)
         keep = found[0] >= 0
         return scores[0][keep], found[0][keep]
 
     def _search_rows(
-        self, queries: npt.ArrayLike, k: int, filters: Filters | None
+        self,
+        queries: npt.ArrayLike,
+        k: int,
+        filters: Filters | None,
+        exclude_slots: npt.ArrayLike | None = None,
     ) -> tuple[FloatArray, IntArray]:
         if not isinstance(k, int) or isinstance(k, bool) or k <= 0:
             raise ValueError(f"k must be a positive integer, got {k!r}")
@@ -130,9 +147,12 @@ class StoreIndex:
         q = check_vectors(q, len(q), self.dim, "search queries")
         if len(q) == 0 or len(self._store) == 0:
             return np.zeros((len(q), 0), dtype=np.float32), np.zeros((len(q), 0), dtype=np.int64)
-        if filters is not None and filters.is_empty():
-            filters = None
-        return self._search(q, k, filters)
+        gone = self._store.excluded_slots(filters, exclude_slots)
+        if filters is not None:
+            filters = without_exclusion(filters)
+            if filters.is_empty():
+                filters = None
+        return self._search(q, k, filters, gone)
 
     def slots_of(self, ids: Sequence[str]) -> IntArray:
         """The internal slot of each item (stable while the item is present).
@@ -251,9 +271,11 @@ class StoreIndex:
         """Keep the native structure in step after ``Store.release``."""
 
     def _search(
-        self, queries: FloatArray, k: int, filters: Filters | None
+        self, queries: FloatArray, k: int, filters: Filters | None, gone: IntArray
     ) -> tuple[FloatArray, IntArray]:
-        """Top-``k`` (scores, slots) per query, padded with ``-inf`` / ``-1``."""
+        """Top-``k`` (scores, slots) per query, padded with ``-inf`` / ``-1``, among the
+        items passing ``filters`` (without ``exclude_ids``; ``None``: all) except the
+        distinct live slots ``gone``."""
         raise NotImplementedError
 
     def _native_files(self) -> tuple[dict[str, _persist.Writer], dict[str, Any]]:

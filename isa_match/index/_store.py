@@ -43,6 +43,12 @@ CATEGORICAL: tuple[str, ...] = (
 NEVER = int(np.iinfo(np.int32).max)
 _EMPTY = np.zeros(0, dtype=np.int64)
 
+
+def without_exclusion(filters: Filters) -> Filters:
+    """``filters`` without its ``exclude_ids`` (the part that plans are cached for)."""
+    return replace(filters, exclude_ids=frozenset()) if filters.exclude_ids else filters
+
+
 IntArray = npt.NDArray[np.int64]
 FloatArray = npt.NDArray[np.float32]
 
@@ -270,17 +276,40 @@ class Store:
             self._city_slots[code] = found.astype(np.int64)
         return self._city_slots[code]
 
-    def excluded_slots(self, filters: Filters) -> IntArray:
-        """Slots of the ``exclude_ids`` that are present."""
-        slots = self.ids.lookup(filters.exclude_ids)
-        return slots[slots >= 0]
+    def excluded_slots(
+        self, filters: Filters | None, given: npt.ArrayLike | None = None
+    ) -> IntArray:
+        """Distinct slots of the ``exclude_ids`` that are present, with ``given`` slots
+        that a caller resolved itself (``ValueError`` unless each is a live slot)."""
+        slots = _EMPTY
+        if filters is not None and filters.exclude_ids:
+            slots = self.ids.lookup(filters.exclude_ids)
+            slots = slots[slots >= 0]
+        if given is None:
+            return slots
+        extra = np.asarray(given)
+        if extra.ndim != 1 or (len(extra) and extra.dtype.kind not in "iu"):
+            raise ValueError("exclude_slots must be a one-dimensional array of integers")
+        if not len(extra):
+            return slots
+        extra = np.sort(extra.astype(np.int64))  # a copy: the caller's array stays as it is
+        if extra[0] < 0 or extra[-1] >= self.n_slots or not self.alive[extra].all():
+            raise ValueError("exclude_slots holds a slot that is not a live item of this index")
+        if len(slots) or (extra[1:] == extra[:-1]).any():
+            return np.unique(np.concatenate([slots, extra]))
+        return extra
 
-    def plan(self, filters: Filters | None) -> IntArray | None:
-        """Sorted slots of the live items passing ``filters``; ``None`` means all live items."""
-        if filters is None or filters.is_empty():
-            return None
-        base = self.plan_base(replace(filters, exclude_ids=frozenset()))
-        gone = self.excluded_slots(filters)
+    def plan(self, filters: Filters | None, gone: IntArray | None = None) -> IntArray | None:
+        """Sorted slots of the live items passing ``filters``; ``None`` means all live items.
+
+        ``gone``: the excluded slots when already known (:meth:`excluded_slots`);
+        ``filters.exclude_ids`` is then not looked up again.
+        """
+        if gone is None:
+            if filters is None or filters.is_empty():
+                return None
+            gone = self.excluded_slots(filters)
+        base = None if filters is None else self.plan_base(without_exclusion(filters))
         if not len(gone):
             return base
         if base is None:

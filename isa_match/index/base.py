@@ -185,9 +185,15 @@ class VectorIndex(Protocol):
         ...
 
     def search_slots(
-        self, query: npt.ArrayLike, k: int, filters: Filters | None = None
+        self,
+        query: npt.ArrayLike,
+        k: int,
+        filters: Filters | None = None,
+        *,
+        exclude_slots: npt.ArrayLike | None = None,
     ) -> tuple[npt.NDArray[np.float32], npt.NDArray[np.int64]]:
-        """:meth:`search` for one query as (scores, internal slots), best first."""
+        """:meth:`search` for one query as (scores, internal slots), best first;
+        ``exclude_slots`` (live slots, as from :meth:`slots_of`) are never returned."""
         ...
 
     def slots_of(self, ids: Sequence[str]) -> npt.NDArray[np.int64]:

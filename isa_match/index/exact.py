@@ -25,6 +25,6 @@ class ExactIndex(StoreIndex):
     backend: ClassVar[str] = "exact"
 
     def _search(
-        self, queries: FloatArray, k: int, filters: Filters | None
+        self, queries: FloatArray, k: int, filters: Filters | None, gone: IntArray
     ) -> tuple[FloatArray, IntArray]:
-        return self._store.exact(queries, k, self._store.plan(filters))
+        return self._store.exact(queries, k, self._store.plan(filters, gone))

@@ -28,7 +28,6 @@ import math
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, ClassVar, Self
 
@@ -150,7 +149,7 @@ class FaissIndex(StoreIndex):
             queries (their own hit dropped) against exact search (about 5 s at
             1M x 512), and the cheapest ``nprobe`` in
             ``base * (0.25, 0.5, 1, 1.5, 2, 3, 4)`` (at least 8), then the
-            smallest ``refine`` in ``(4, 8, 16)``, whose recall@10 reaches this
+            smallest ``refine`` in ``(2, 4, 8, 16)``, whose recall@10 reaches this
             with headroom (the lower end of its 95 % confidence interval) is
             kept (``base = max(16, nlist // 128)``; the best-measured setting
             when none does): easy data gets the cheaper search, hard data a
@@ -411,20 +410,18 @@ class FaissIndex(StoreIndex):
     # -- search ------------------------------------------------------------------
 
     def _search(
-        self, queries: FloatArray, k: int, filters: Filters | None
+        self, queries: FloatArray, k: int, filters: Filters | None, gone: IntArray
     ) -> tuple[FloatArray, IntArray]:
         with _omp_threads(1 if len(queries) < 8 else _faiss().omp_get_max_threads()):
-            if filters is None:
+            if filters is None and not len(gone):
                 return self._search_ann(queries, k, None, self._nprobe())
-            return self._search_filtered(queries, k, filters)
+            return self._search_filtered(queries, k, filters or Filters(), gone)
 
     def _search_filtered(
-        self, queries: FloatArray, k: int, filters: Filters
+        self, queries: FloatArray, k: int, base_filters: Filters, gone: IntArray
     ) -> tuple[FloatArray, IntArray]:
         faiss = _faiss()
         store = self._store
-        base_filters = replace(filters, exclude_ids=frozenset())
-        gone = store.excluded_slots(filters)
         base = store.plan_base(base_filters)
         if base is None:
             # Only exclude_ids (e.g. "not my own listing"): nearly everything
@@ -436,14 +433,14 @@ class FaissIndex(StoreIndex):
             n_pass = len(base) - _count_in(base, gone)
             # Removing g slots changes the number of runs by at most g, so the
             # cached run count of the plan decides without removing them first.
-            if n_pass <= self._exact_limit(filters) and (
-                filters.city is not None
+            if n_pass <= self._exact_limit(base_filters) and (
+                base_filters.city is not None
                 or n_pass <= SCATTERED_EXACT_BYTES // (4 * self.dim)
                 or self._base_runs(base_filters, base) <= 16 + len(gone)
             ):
                 slots = base[~np.isin(base, gone)] if len(gone) else base
                 if (
-                    filters.city is not None
+                    base_filters.city is not None
                     or n_pass <= SCATTERED_EXACT_BYTES // (4 * self.dim)
                     or _runs(slots) <= 16
                 ):
@@ -468,7 +465,7 @@ class FaissIndex(StoreIndex):
         scores, found = self._search_ann(queries, k, selector, nprobe)
         short = (found >= 0).sum(axis=1) < min(k, n_pass)
         if short.any():
-            every = store.plan(filters)
+            every = store.plan(base_filters, gone)
             if every is None:
                 every = np.flatnonzero(store.alive[: store.n_slots]).astype(np.int64)
             ex_s, ex_i = self._exact(queries[short], k, every)

@@ -51,7 +51,6 @@ import os
 import threading
 import uuid
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
 from pathlib import Path
 from typing import Any, ClassVar, Self
 
@@ -445,12 +444,12 @@ class MilvusIndex(StoreIndex):
     # -- search ---------------------------------------------------------------------
 
     def _search(
-        self, queries: FloatArray, k: int, filters: Filters | None
+        self, queries: FloatArray, k: int, filters: Filters | None, gone: IntArray
     ) -> tuple[FloatArray, IntArray]:
         nq = len(queries)
         out_s = np.full((nq, k), -np.inf, dtype=np.float32)
         out_i = np.full((nq, k), -1, dtype=np.int64)
-        expr, n_pass = self._plan(filters)
+        expr, n_pass = self._plan(filters, gone)
         limit = min(k, n_pass)
         if limit == 0:
             return out_s, out_i
@@ -483,13 +482,13 @@ class MilvusIndex(StoreIndex):
             out_s[r, : len(hits)] = [h[1] for h in hits]
         return out_s, out_i
 
-    def _plan(self, filters: Filters | None) -> tuple[str, int]:
-        """The Milvus filter expression and how many items pass (from the local columns)."""
-        if filters is None:
+    def _plan(self, filters: Filters | None, gone: IntArray) -> tuple[str, int]:
+        """The Milvus filter expression and how many items pass (from the local columns)
+        for ``filters`` (without ``exclude_ids``) and the excluded slots ``gone``."""
+        if filters is None and not len(gone):
             return "", len(self)
-        base_filters = replace(filters, exclude_ids=frozenset())
+        base_filters = filters or Filters()
         base = self._store.plan_base(base_filters)
-        gone = self._store.excluded_slots(filters)
         if base is None:
             n_pass = len(self) - len(gone)
         else:

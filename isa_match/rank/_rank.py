@@ -12,6 +12,7 @@ import numpy as np
 import numpy.typing as npt
 
 from isa_match._arrays import descending, in_sorted
+from isa_match.index._store import without_exclusion
 from isa_match.rank import _score, features
 from isa_match.rank._lexical_profile import CandidateLexical, profile
 from isa_match.rank.config import COMPONENTS
@@ -52,17 +53,30 @@ class Candidates:
         return [items[r].id for r in rows.tolist()]
 
 
+def _exclusion(m: Matcher, hard: Filters) -> tuple[Filters, IntArray]:
+    """``hard`` without its ``exclude_ids``, and the matcher rows of those ids: resolved
+    once through the matcher's id map, then handed to both indexes as their slots
+    (an organisation's dozens of listings would otherwise be looked up in each)."""
+    if not hard.exclude_ids:
+        return hard, np.zeros(0, dtype=np.int64)
+    found = [r for r in map(m._rows.get, hard.exclude_ids) if r is not None]
+    return without_exclusion(hard), np.array(found, dtype=np.int64)
+
+
 def _retrieve(m: Matcher, q: _Query, hard: Filters, mode: Mode) -> Candidates:
     """Candidates: the union of the dense and the BM25 top ``config.candidates``."""
     n = m.config.candidates
     maps = m._slot_maps
     none_i, none_f = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
     d_rows, d_scores, l_rows, l_scores = none_i, none_f, none_i, none_f
+    base, gone = _exclusion(m, hard)
     if mode != "lexical":
-        scores, slots = m.dense.search_slots(q.vector, n, hard)
+        scores, slots = m.dense.search_slots(q.vector, n, base, exclude_slots=maps.row_dense[gone])
         d_rows, d_scores = maps.dense_row[slots].astype(np.int64), scores.astype(np.float64)
     if mode != "dense":
-        slots, l_scores = m.lexical.search_slots(q.lexical, n, hard)
+        slots, l_scores = m.lexical.search_slots(
+            q.lexical, n, base, exclude_slots=maps.row_lex[gone]
+        )
         l_rows = maps.lex_row[slots].astype(np.int64)
     if mode == "full":
         new = l_rows[~in_sorted(l_rows, np.sort(d_rows))] if len(d_rows) else l_rows

@@ -40,13 +40,15 @@ from __future__ import annotations
 
 from collections import Counter, OrderedDict
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 from threading import Lock
 
 import numpy as np
+import numpy.typing as npt
 
 from isa_match._arrays import descending
+from isa_match.index._store import without_exclusion
 from isa_match.index.base import Hit, ItemMeta
 from isa_match.rank import _accumulate, _lexical_io
 from isa_match.rank._lexical_base import F32, F64, I64, LexicalStore, Mask
@@ -397,21 +399,22 @@ class LexicalIndex(LexicalStore):
         filters: Filters | None = None,
         *,
         language: str | None = None,
+        exclude_slots: npt.ArrayLike | None = None,
     ) -> tuple[I64, F64]:
-        """:meth:`search` as (slots, exact scores) arrays, same order (no Hit objects)."""
+        """:meth:`search` as (slots, exact scores) arrays, same order (no Hit objects);
+        ``exclude_slots`` (live slots, as from :meth:`slots_of`) are never returned."""
         if isinstance(k, bool) or not isinstance(k, int) or k <= 0:
             raise ValueError(f"k must be a positive integer, got {k!r}")
+        excl = self._store.excluded_slots(filters, exclude_slots)
         tid = self._selected(self._as_query(query, language))
         none = np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.float64)
         if not len(tid):
             return none
         mask, lo, hi = None, 0, self._store.n_slots
-        excl = np.zeros(0, dtype=np.int64)
-        if filters is not None and not filters.is_empty():
-            base = replace(filters, exclude_ids=frozenset())
+        if filters is not None:
+            base = without_exclusion(filters)
             if not base.is_empty():
                 mask, lo, hi = self._mask(base)
-            excl = self._store.excluded_slots(filters)
         if lo >= hi:
             return none
         idf = self._idf(tid)

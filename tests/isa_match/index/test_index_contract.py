@@ -192,6 +192,42 @@ def test_exclude_ids_with_broad_filter(filled: StoreIndex, corpus: Corpus) -> No
     assert_same_hits(filled.search(corpus.queries, 5, f), first)
 
 
+@pytest.mark.parametrize("name", ["no constraint", "country", "city", "tiny", "combined"])
+def test_exclude_slots_equal_exclude_ids(filled: StoreIndex, corpus: Corpus, name: str) -> None:
+    # slots a caller resolved once (the matcher, for both of its indexes) exclude
+    # exactly what the same ids would, alone or together with exclude_ids
+    base = FILTERS[name]
+    first = filled.search(corpus.queries[:4], 6, base)
+    banned = sorted({h.id for hits in first for h in hits[:3]})
+    by_ids = replace(base, exclude_ids=frozenset(banned))
+    slots = filled.slots_of(banned)
+    half = replace(base, exclude_ids=frozenset(banned[::2]))
+    for query in corpus.queries[:4]:
+        want = filled.search_slots(query, 6, by_ids)
+        twice = np.concatenate([slots[::-1], slots[:2]])  # any order, repeats allowed
+        for filters, given in ((base, slots), (half, slots[1::2]), (base, twice)):
+            got = filled.search_slots(query, 6, filters, exclude_slots=given)
+            assert got[1].tolist() == want[1].tolist()
+            assert got[0].tolist() == pytest.approx(want[0].tolist(), abs=1e-6)
+    if name == "no constraint":  # the unfiltered path too
+        want = oracle(corpus.items, corpus.vectors, corpus.queries[:4], 6, by_ids)
+        got = [filled.search_slots(q, 6, None, exclude_slots=slots) for q in corpus.queries[:4]]
+        assert [list(filled._store.ids.names(g[1])) for g in got] == [
+            [h.id for h in w] for w in want
+        ]
+
+
+def test_exclude_slots_must_be_live_slots(filled: StoreIndex, corpus: Corpus) -> None:
+    query = corpus.queries[0]
+    gone = int(filled.slots_of([corpus.items[0].id])[0])
+    filled.remove([corpus.items[0].id])
+    for bad in ([-1], [10**9], [gone], [[1, 2]], [0.5]):
+        with pytest.raises(ValueError, match="exclude_slots"):
+            filled.search_slots(query, 5, exclude_slots=np.array(bad))
+    scores, slots = filled.search_slots(query, 5, exclude_slots=np.zeros(0, dtype=np.int64))
+    assert slots.tolist() == filled.search_slots(query, 5)[1].tolist()
+
+
 def test_filter_cache_follows_changes(filled: StoreIndex, corpus: Corpus) -> None:
     f = Filters.of(city="weihai", active_on=date(2026, 12, 1))
     before = {h.id for h in filled.search(corpus.queries[0], 2000, f)[0]}

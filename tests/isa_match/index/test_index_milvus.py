@@ -155,13 +155,16 @@ def test_filter_expression_and_exclusions(
     index = _new(made, milvus_uri)
     index.add(corpus.items[:200], corpus.vectors[:200])
     excluded = frozenset(m.id for m in corpus.items[:3])
-    expr, n_pass = index._plan(Filters.of(country="DE", exclude_ids=excluded))
+    gone = index._store.excluded_slots(Filters(exclude_ids=excluded))
+    expr, n_pass = index._plan(Filters.of(country="DE"), gone)
     slots = sorted(index.slots_of(sorted(excluded)).tolist())
     assert expr == f'country in ["DE"] and pk not in [{", ".join(map(str, slots))}]'
     de = [m for m in corpus.items[:200] if m.country == "DE"]
     assert n_pass == len(de) - sum(1 for m in de if m.id in excluded)
-    assert index._plan(None) == ("", 200)
-    assert index._plan(Filters(city=frozenset()))[1] == 0  # answered without asking Milvus
+    none = np.zeros(0, dtype=np.int64)
+    assert index._plan(None, none) == ("", 200)
+    assert index._plan(None, gone) == (f"pk not in [{', '.join(map(str, slots))}]", 197)
+    assert index._plan(Filters(city=frozenset()), none)[1] == 0  # answered without asking Milvus
 
 
 def test_save_load_round_trip(

@@ -213,6 +213,25 @@ def test_filtered_search_equals_brute_force(
             assert_same(as_pairs(index.search(text, k, filters)), truth.search(text, k, filters))
 
 
+@pytest.mark.parametrize("filters", FILTERS, ids=range(len(FILTERS)))
+def test_exclude_slots_equal_exclude_ids(
+    corpus: dict[str, tuple[ItemMeta, str]], filters: Filters | None
+) -> None:
+    index = build(corpus)
+    base = filters or Filters()
+    rng = np.random.default_rng(5)
+    for text in random_texts(6, rng):
+        first = index.search(text, 8, base)
+        banned = sorted({h.id for h in first[:4]} | set(base.exclude_ids))
+        want = index.search_slots(text, 8, replace(base, exclude_ids=frozenset(banned)))
+        given = index.slots_of(banned)
+        for f, slots in ((replace(base, exclude_ids=frozenset()), given), (base, given[::-1])):
+            got = index.search_slots(text, 8, f, exclude_slots=slots)
+            assert got[0].tolist() == want[0].tolist() and got[1].tolist() == want[1].tolist()
+    with pytest.raises(ValueError, match="exclude_slots"):
+        index.search_slots("Maschinenbau", 5, exclude_slots=np.array([index._store.n_slots]))
+
+
 def test_queries_keep_their_rarest_terms(corpus: dict[str, tuple[ItemMeta, str]]) -> None:
     index = build(corpus, max_query_terms=3)
     truth = Oracle(corpus, max_terms=3)
