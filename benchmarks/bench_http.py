@@ -18,6 +18,7 @@ supervisor and each worker, which holds its own index).
 
     python benchmarks/bench_http.py                    # 100,000 listings, 1/8/32 connections
     python benchmarks/bench_http.py --listings 20000 --duration 10
+    python benchmarks/bench_http.py --workers 2 --connections 8 --duration 10 --repeat 5
 """
 
 from __future__ import annotations
@@ -31,6 +32,7 @@ import re
 import shutil
 import signal
 import socket
+import statistics
 import subprocess
 import sys
 import time
@@ -148,6 +150,7 @@ def _save_index(
     if vectors == "synthetic":
         rng = np.random.default_rng(seed)
         matrix = clustered_unit_vectors(len(listings), 512, rng, clusters=len(listings) // 200)
+    index_options: dict[str, Any] = {} if exact_max is None else {"exact_max": exact_max}
     started = time.perf_counter()
     matcher = Matcher.build(
         listings,
@@ -156,7 +159,7 @@ def _save_index(
         vectors=matrix,
         reference_date=settings.reference_date,
         show_progress=vectors != "synthetic",
-        **({} if exact_max is None else {"exact_max": exact_max}),
+        **index_options,
     )
     _log(f"built the index of {len(matcher):,} listings in {time.perf_counter() - started:.0f} s")
     index_store.save_index(
@@ -321,6 +324,13 @@ def main() -> None:
     parser.add_argument("--connections", type=int, nargs="+", default=[1, 8, 32])
     parser.add_argument("--duration", type=int, default=20, help="seconds per wrk run")
     parser.add_argument("--warmup", type=int, default=5, help="seconds of warm-up at 8 clients")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="rounds over --connections on the same server (a median row per client "
+        "count follows: timings on this machine move by up to 40 %% between runs)",
+    )
     parser.add_argument("--workers", type=int, default=1, help="server worker processes")
     parser.add_argument(
         "--exact-max",
@@ -353,7 +363,9 @@ def main() -> None:
         wrk_args = [str(ids_file), token, str(args.seed)]
         run_wrk(base, script, wrk_args, 8, args.warmup, proc.pid)
         results = [
-            run_wrk(base, script, wrk_args, c, args.duration, proc.pid) for c in args.connections
+            run_wrk(base, script, wrk_args, c, args.duration, proc.pid)
+            for _ in range(max(1, args.repeat))
+            for c in args.connections
         ]
         memory = _rss_mb(proc.pid)
     finally:
@@ -381,6 +393,16 @@ def main() -> None:
             f"{r['cpu_ms']:.1f} | {r['requests']:,} | {errors} "
             f"| {r['load'][0]:.2f} → {r['load'][1]:.2f} |"
         )
+    if args.repeat > 1:
+        for c in args.connections:
+            rows = [r for r in results if r["connections"] == c]
+            med = {key: statistics.median(r[key] for r in rows) for key in ("rps", "p50", "p99")}
+            cpu = statistics.median(r["cpu_ms"] for r in rows)
+            print(
+                f"| **{c}, median of {len(rows)}** | **{med['rps']:.0f}** | {med['p50']:.1f} | "
+                f"**{med['p99']:.1f}** | {cpu:.1f} | {sum(r['requests'] for r in rows):,} | "
+                f"{sum(r['non2xx'] for r in rows)} | |"
+            )
 
 
 def _listing_ids(data: Path, seed: int, count: int = 20_000) -> list[str]:
