@@ -80,14 +80,16 @@ class CandidateLexical:
         """For the candidates at ``positions``, the query's terms they also have,
         rarest first (as :meth:`LexicalIndex.shared_terms`)."""
         index = self._index
-        known = np.array([index._vocab.get(t, -1) for t in self._query.terms], dtype=np.int64)
-        known = np.sort(known[known >= 0])
+        # the query's terms that occur in live listings (a candidate's are among them)
+        known = np.sort(index._resolve(self._query)[0])
         out: list[list[int]] = [[] for _ in positions]
         where = np.full(len(self.forward) + 1, -1, dtype=np.int64)
         where[positions] = np.arange(len(positions))
         at_pos = where.take(self._pos)
-        hit = (at_pos >= 0) & in_sorted(self._terms, known)
-        for p, t in zip(at_pos[hit].tolist(), self._terms[hit].tolist(), strict=True):
+        mine = np.flatnonzero(at_pos >= 0)  # the entries of these few candidates only
+        terms = self._terms[mine]
+        hit = in_sorted(terms, known)
+        for p, t in zip(at_pos[mine[hit]].tolist(), terms[hit].tolist(), strict=True):
             out[p].append(t)
         every = sorted({t for row in out for t in row})
         idf = dict(zip(every, index._idf(np.array(every, dtype=np.int64)).tolist(), strict=True))
