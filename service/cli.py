@@ -271,11 +271,13 @@ def _prepare_child(settings: Any, log_config: dict[str, Any], report: Any) -> No
 
 def _prepare_once(settings: Any) -> None:
     """Create/seed the database and bring the saved index up to date before starting
-    workers, so the workers start by loading it instead of all building it at once."""
+    workers, so the workers start by loading it instead of all building it at once; in
+    demo mode also make the signing key, so the workers find it instead of racing to."""
     from service.bootstrap import prepare_database
     from service.db import Database
     from service.engine import MatchEngine
 
+    settings.signing_key()
     database = Database(settings)
     try:
         prepare_database(database, settings)

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import os
 import secrets
+import tempfile
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
@@ -46,6 +47,15 @@ def default_data_dir() -> Path:
     base = os.environ.get("XDG_DATA_HOME")
     root = Path(base) if base else Path.home() / ".local" / "share"
     return root / "isa_match"
+
+
+def _read_key(path: Path) -> str | None:
+    """The signing key kept in ``path``, or None when there is none usable."""
+    try:
+        key = path.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        return None
+    return key if len(key) >= MIN_SECRET_CHARS else None
 
 
 class Settings(BaseSettings):
@@ -203,17 +213,29 @@ class Settings(BaseSettings):
         if self.mode == "production":
             raise SettingsError("production mode needs ISA_SECRET_KEY")
         path = self.data_dir / "secret_key"
-        if path.is_file():
-            key = path.read_text(encoding="utf-8").strip()
-            if len(key) >= MIN_SECRET_CHARS:
-                return key
+        key = _read_key(path)
+        if key is not None:
+            return key
         self.data_dir.mkdir(parents=True, exist_ok=True)
-        key = secrets.token_urlsafe(48)
-        tmp = path.with_suffix(".tmp")
-        fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            fh.write(key + "\n")
-        os.replace(tmp, path)
+        # Written whole under a name of its own, then linked into place: the first
+        # process to link wins and every other one (workers starting together) reads
+        # that key, so all of them sign and verify with the same secret.
+        fd, tmp = tempfile.mkstemp(dir=self.data_dir, prefix=".secret_key.", suffix=".tmp")
+        try:
+            with os.fdopen(fd, "w", encoding="utf-8") as fh:
+                fh.write(secrets.token_urlsafe(48) + "\n")
+                fh.flush()
+                os.fsync(fh.fileno())
+            try:
+                os.link(tmp, path)
+            except FileExistsError:
+                if _read_key(path) is None:  # a short or empty key left by hand: replace it
+                    os.replace(tmp, path)
+        finally:
+            Path(tmp).unlink(missing_ok=True)
+        key = _read_key(path)
+        if key is None:
+            raise SettingsError(f"{path}: could not keep a signing key there")
         return key
 
     def public_dict(self) -> dict[str, Any]:

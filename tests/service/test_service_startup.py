@@ -3,7 +3,11 @@
 from __future__ import annotations
 
 import json
+import multiprocessing
+import time
 from pathlib import Path
+from types import SimpleNamespace
+from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
@@ -35,6 +39,50 @@ def test_production_needs_a_secret(tmp_path: Path) -> None:
     with pytest.raises(SettingsError, match="too short"):
         create_app(Settings(mode="production", data_dir=tmp_path, secret_key="short"))
     assert not (tmp_path / "secret_key").exists()
+
+
+def _key_of(data_dir: str, start: Any, out: Any) -> None:
+    import secrets
+
+    import service.settings
+
+    def slow_token(n: int) -> str:  # every process gets past "no key yet" before any writes
+        time.sleep(0.3)
+        return secrets.token_urlsafe(n)
+
+    service.settings.secrets = SimpleNamespace(token_urlsafe=slow_token)  # type: ignore[assignment]
+    settings = Settings(mode="demo", data_dir=Path(data_dir))
+    start.wait(30)
+    out.put(settings.signing_key())
+
+
+def test_workers_starting_together_agree_on_one_signing_key(tmp_path: Path) -> None:
+    # demo mode, first start: every worker process makes the key file at once; a
+    # worker that kept a key of its own would reject the others' tokens
+    context = multiprocessing.get_context("spawn")
+    start, out = context.Event(), context.Queue()
+    procs = [context.Process(target=_key_of, args=(str(tmp_path), start, out)) for _ in range(6)]
+    for proc in procs:
+        proc.start()
+    start.set()
+    keys = [out.get(timeout=60) for _ in procs]
+    for proc in procs:
+        proc.join(30)
+        assert proc.exitcode == 0
+    assert len(set(keys)) == 1 and len(keys[0]) >= 32
+    assert (tmp_path / "secret_key").read_text(encoding="utf-8").strip() == keys[0]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["secret_key"]  # no temporary left
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+
+
+def test_signing_key_is_kept_and_a_short_one_replaced(tmp_path: Path) -> None:
+    settings = Settings(mode="demo", data_dir=tmp_path)
+    first = settings.signing_key()
+    assert Settings(mode="demo", data_dir=tmp_path).signing_key() == first
+    (tmp_path / "secret_key").write_text("too-short\n", encoding="utf-8")
+    fresh = settings.signing_key()
+    assert fresh != first and len(fresh) >= 32
+    assert (tmp_path / "secret_key").read_text(encoding="utf-8").strip() == fresh
 
 
 def test_production_refuses_demo_accounts(tmp_path: Path) -> None:
