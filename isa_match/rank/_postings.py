@@ -68,6 +68,17 @@ class Segment:
     inv_tf: U8
     stale: int = 0  # documents of this segment that were replaced or removed since
 
+    def __post_init__(self) -> None:
+        # A bulk-built or merged segment usually holds one run of consecutive slots:
+        # then a slot's row is an offset, no search.
+        slots, n = self.doc_slots, len(self.doc_slots)
+        run = (
+            n > 0
+            and int(slots[-1]) - int(slots[0]) == n - 1
+            and bool((slots[1:] > slots[:-1]).all())
+        )
+        self._run_start = int(self.doc_slots[0]) if run else -1
+
     @classmethod
     def build(cls, sid: int, slots: I32, doc_ptr: I64, terms: I32, tfs: U8) -> Segment:
         """A segment from document-major arrays (documents in any slot order).
@@ -121,6 +132,9 @@ class Segment:
 
     def rows(self, slots: I64) -> I64:
         """Document rows of ``slots`` (all must be stored here)."""
+        if self._run_start >= 0:
+            out: I64 = slots.astype(np.int64) - self._run_start
+            return out
         return np.searchsorted(self.doc_slots, slots.astype(self.doc_slots.dtype)).astype(np.int64)
 
     def forward(self, rows: I64) -> tuple[I64, I32, U8]:

@@ -14,6 +14,7 @@ import pytest
 
 from isa_match.index import IndexCorruptError, ItemMeta, UnknownIdError
 from isa_match.index.synthetic import synthetic_items
+from isa_match.rank import _postings as post
 from isa_match.rank.lexical import LexicalIndex, LexicalQuery
 from isa_match.rank.tokenize import Tokenizer
 from isa_match.schema import Filters
@@ -413,6 +414,32 @@ def test_query_objects_and_document_terms() -> None:
 
 
 # -- persistence -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "slots",
+    [[0, 1, 2, 3], [7, 8, 9], [5], [0, 2, 3, 9], [3, 1, 2], [4, 6, 5, 8]],
+    ids=["run-from-0", "run-from-7", "one", "gaps", "run-unordered", "gaps-unordered"],
+)
+def test_segment_rows_find_each_slot(slots: list[int]) -> None:
+    """A segment of consecutive slots answers rows by offset, any other by search:
+    both give the row holding each slot (its terms are that document's)."""
+    n = len(slots)
+    terms = np.array([10 + s for s in slots], dtype=np.int32)  # one term per doc: its slot
+    seg = post.Segment.build(
+        0,
+        np.array(slots, dtype=np.int32),
+        np.arange(n + 1, dtype=np.int64),
+        terms,
+        np.ones(n, dtype=np.uint8),
+    )
+    asked = np.array(sorted(slots, reverse=True) + [slots[0]], dtype=np.int64)
+    rows = seg.rows(asked)
+    assert rows.dtype == np.int64
+    assert (seg.doc_slots[rows] == asked).all()
+    _, found, _ = seg.forward(rows)
+    assert found.tolist() == [10 + s for s in asked.tolist()]
+    assert seg._run_start == (min(slots) if max(slots) - min(slots) == n - 1 else -1)
 
 
 def test_save_load_round_trip(corpus: dict[str, tuple[ItemMeta, str]], tmp_path: Path) -> None:
