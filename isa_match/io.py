@@ -69,6 +69,7 @@ __all__ = [
     "RowIssue",
     "load_listings",
     "read_pairs",
+    "validate_listing",
     "write_listings",
     "write_rows",
 ]
@@ -84,6 +85,21 @@ def _blank(value: object) -> bool:
     if isinstance(value, list | tuple):
         return all(_blank(v) for v in value)
     return False
+
+
+def validate_listing(
+    fields: Mapping[str, object], today: date, *, source: str = "<request>"
+) -> tuple[Listing | None, list[RowIssue]]:
+    """Check one listing given as field values (a form or an API body), with the rules
+    of :func:`load_listings` and every field required as in a file that has all columns.
+
+    Returns:
+        The listing (``None`` when any issue is an error) and every issue found, errors
+        and warnings, each naming its field; ``source`` is the issues' file name.
+    """
+    out = _Collector()
+    listing = validate_row(dict(fields), {}, source, 1, out, today, {}, strict_keys=True)
+    return listing, out.issues
 
 
 def load_listings(

@@ -71,7 +71,9 @@ class FilterInputError(ValueError):
         self.error = exc
 
 
-def _clean_error(error: dict[str, Any]) -> dict[str, Any]:
+def clean_error(error: dict[str, Any]) -> dict[str, Any]:
+    """One pydantic validation error as the API shows it: ``loc``, ``msg`` and ``type``,
+    the message in plain words, numeric limits only (never the submitted value)."""
     out: dict[str, Any] = {
         "loc": [x if isinstance(x, int) else str(x) for x in error.get("loc", ())],
         "msg": str(error.get("msg", "invalid value")),
@@ -169,7 +171,7 @@ async def _validation_error(request: Request, exc: Exception) -> JSONResponse:
     wrong_type = _wrong_content_type(request, errors)
     if wrong_type is not None:
         return wrong_type
-    return _json(422, [_clean_error(e) for e in errors])
+    return _json(422, [clean_error(e) for e in errors])
 
 
 def _query_names(dependant: Any) -> frozenset[str]:

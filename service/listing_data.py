@@ -17,9 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 # The core has no public one-row validator yet; these two names are the seam.
-from isa_match._io_result import _Collector
-from isa_match._io_validate import validate_row
-from isa_match.io import RowIssue
+from isa_match.io import RowIssue, validate_listing
 from isa_match.schema import (
     CONTACT_FIELDS,
     Category,
@@ -70,9 +68,8 @@ def validate_fields(
     Raises:
         ListingInvalid: any error (all of the listing's problems are listed).
     """
-    out = _Collector()
-    listing = validate_row(dict(fields), {}, "<request>", 1, out, today, {}, strict_keys=True)
-    problems = [_problem(i) for i in out.issues]
+    listing, issues = validate_listing(fields, today)
+    problems = [_problem(i) for i in issues]
     if listing is None:
         errors = [p for p in problems if p.severity == "error"]
         raise ListingInvalid(errors or problems)

@@ -16,8 +16,7 @@ from typing import Any
 from pydantic import ValidationError
 
 from isa_match.schema import Category, Kind
-from service.errors import ApiError
-from service.errors import _clean_error as clean_error  # the API's wording of pydantic errors
+from service.errors import ApiError, clean_error
 from service.schemas import ListingCreate, ListingDetail, ListingUpdate
 
 FIELDS = (

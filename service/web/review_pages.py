@@ -23,8 +23,7 @@ from isa_match.schema import Category
 from service import audit
 from service.access import city_scope
 from service.auth import Principal
-from service.errors import ApiError
-from service.errors import _clean_error as clean_error  # the API's wording
+from service.errors import ApiError, clean_error
 from service.models import ListingRow
 from service.review import MatchListQuery, SortKey, StatusFilter, match_list, record_decisions
 from service.review_schemas import DecisionBulkIn, DecisionIn, MatchListPage, MatchListRow

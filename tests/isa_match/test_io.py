@@ -21,6 +21,7 @@ from isa_match.io import (
     LoadResult,
     RowIssue,
     load_listings,
+    validate_listing,
     write_listings,
     write_rows,
 )
@@ -319,6 +320,20 @@ def test_jsonl_missing_key_is_a_row_error(tmp_path: Path) -> None:
     path = written(tmp_path, [row, GOOD[1]], "l.jsonl")
     issue = only_error(lenient(path))
     assert (issue.row, issue.field, issue.problem) == (1, "city", "required field is empty")
+
+
+def test_validate_listing_checks_one_listing_like_a_file_row(tmp_path: Path) -> None:
+    listing, issues = validate_listing(GOOD[0], TODAY)
+    assert listing == next(iter(load(written(tmp_path, GOOD[:1], "one.jsonl"))))
+    assert not [i for i in issues if i.severity == "error"]
+
+    bad = {k: v for k, v in GOOD[0].items() if k != "city"} | {"kind": "gift"}
+    listing, issues = validate_listing(bad, TODAY, source="form")
+    assert listing is None
+    assert {(i.file, i.row, i.field) for i in issues if i.severity == "error"} == {
+        ("form", 1, "kind"),
+        ("form", 1, "city"),
+    }
 
 
 def test_jsonl_unknown_key_warning(tmp_path: Path) -> None:
