@@ -39,7 +39,10 @@ def descending(
     tied[1:] |= same
     tied[:-1] |= same
     at = np.flatnonzero(tied)
-    group = np.cumsum(np.r_[True, ~same][at])  # a new group where the score changes
+    starts = np.empty(len(order), dtype=bool)  # a new group where the score changes
+    starts[0] = True
+    np.logical_not(same, out=starts[1:])
+    group = np.cumsum(starts[at])
     members = order[at]
     names = np.array(names_of(members))
     order[at] = members[np.lexsort((names, group))]

@@ -359,9 +359,16 @@ class LexicalIndex(LexicalStore):
         else:
             order = np.lexsort((terms, self._term_key[terms], self._df[terms], pos))
         ranked = pos[order]
-        starts = np.flatnonzero(np.r_[True, ranked[1:] != ranked[:-1]])
-        first = np.repeat(starts, np.diff(np.r_[starts, len(order)]))
-        keep[order[np.arange(len(order)) - first >= m]] = False
+        n = len(order)
+        new = np.empty(n, dtype=bool)  # where a document's entries start (no np.r_: slow)
+        new[0] = True
+        np.not_equal(ranked[1:], ranked[:-1], out=new[1:])
+        starts = np.flatnonzero(new)
+        lengths = np.empty_like(starts)
+        lengths[:-1] = starts[1:] - starts[:-1]
+        lengths[-1] = n - starts[-1]
+        first = np.repeat(starts, lengths)
+        keep[order[np.arange(n) - first >= m]] = False
         return keep
 
     # -- search ---------------------------------------------------------------------------
