@@ -120,7 +120,8 @@ def demo_cache_dir(listings_path: Path, config: RankConfig, encoder: Encoder) ->
     """Where the demo keeps its index: one folder per sample file, config and encoder.
 
     Under ``$XDG_CACHE_HOME/isa_match`` (default ``~/.cache/isa_match``); a
-    changed sample, ranking config or encoder version gives a new folder.
+    changed sample, ranking config, learned ranker file (the saved index holds a
+    copy) or encoder version gives a new folder.
     """
     import hashlib
     import json
@@ -128,8 +129,12 @@ def demo_cache_dir(listings_path: Path, config: RankConfig, encoder: Encoder) ->
 
     from isa_match import __version__
     from isa_match.rank._persist_matcher import MATCHER_FORMAT
+    from isa_match.rank.config import default_config_path
 
     key = hashlib.sha256(listings_path.read_bytes())
+    if config.learned is not None:  # named relative to models/, as Matcher.build reads it
+        model = default_config_path().parent / config.learned
+        key.update(model.read_bytes() if model.is_file() else b"<missing>")
     settings = {
         "config": config.as_dict(),
         "encoder": [encoder.name, encoder.version],

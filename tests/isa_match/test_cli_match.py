@@ -383,6 +383,36 @@ def test_demo_reuses_the_cached_sample_index(
     assert table["full"][0] == "600"
 
 
+def test_demo_cache_folder_follows_the_learned_ranker_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The saved index keeps a copy of the learned ranker: a retrained file under the
+    same name must not reuse an index ranked by the old one."""
+    from dataclasses import replace
+
+    import isa_match.rank.config as config_module
+    from isa_match import commands
+    from isa_match.embed import get_encoder
+    from isa_match.rank.config import load_config
+
+    plain = load_config(None)
+    learned = replace(plain, learned="ranker.json")
+    listings, encoder = sample_paths()[0], get_encoder("use-m3")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    monkeypatch.setattr(config_module, "models_dir", lambda: tmp_path)  # models/ is here
+    model = tmp_path / "ranker.json"
+
+    without = commands.demo_cache_dir(listings, plain, encoder)
+    missing = commands.demo_cache_dir(listings, learned, encoder)
+    model.write_text('{"weights": 1}', encoding="utf-8")
+    first = commands.demo_cache_dir(listings, learned, encoder)
+    assert commands.demo_cache_dir(listings, learned, encoder) == first  # stable
+    model.write_text('{"weights": 2}', encoding="utf-8")
+    second = commands.demo_cache_dir(listings, learned, encoder)
+    assert len({without, missing, first, second}) == 4
+    assert second.parent == tmp_path / "cache" / "isa_match"
+
+
 @pytest.fixture()
 def small_sample(
     sample: list[Listing], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
