@@ -16,7 +16,6 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-# The core has no public one-row validator yet; these two names are the seam.
 from isa_match.io import RowIssue, validate_listing
 from isa_match.schema import (
     CONTACT_FIELDS,

@@ -77,7 +77,7 @@ class Segment:
             and int(slots[-1]) - int(slots[0]) == n - 1
             and bool((slots[1:] > slots[:-1]).all())
         )
-        self._run_start = int(self.doc_slots[0]) if run else -1
+        self._run_start = int(slots[0]) if run else -1
 
     @classmethod
     def build(cls, sid: int, slots: I32, doc_ptr: I64, terms: I32, tfs: U8) -> Segment:

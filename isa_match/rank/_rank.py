@@ -234,10 +234,10 @@ def _select(
 
     for p in order.tolist():
         org = orgs[p]
-        same_org = [c for c in chosen if orgs[c] == org]
+        same_org = [o for o in chosen if orgs[o] == org]
         if same_org:
             v = vec(p)
-            twin = next((c for c in same_org if float(vec(c) @ v) >= cfg.duplicate_cosine), None)
+            twin = next((o for o in same_org if float(vec(o) @ v) >= cfg.duplicate_cosine), None)
             if twin is not None:
                 dups.setdefault(twin, []).extend(c.ids(m, np.array([p])))
                 continue
