@@ -10,6 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 import pytest
+from sample_helpers import koeln_item
 
 from isa_match.index import ExactIndex, FaissIndex, Hit, ItemMeta
 from isa_match.index._common import StoreIndex
@@ -81,14 +82,4 @@ def assert_same_hits(got: list[list[Hit]], want: list[list[Hit]]) -> None:
 def basis_item(i: int) -> ItemMeta:
     """Item ``b{i}`` with fixed metadata (paired with the ``i``-th unit axis: a known
     answer for any backend)."""
-    return ItemMeta(
-        id=f"b{i}",
-        country="DE",
-        city="koeln",
-        region="DE-NW",
-        sector=("C20",),
-        category="product",
-        kind="offer",
-        org_type="company",
-        language="de",
-    )
+    return koeln_item(f"b{i}")

@@ -11,6 +11,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from sample_helpers import koeln_item
 
 from isa_match.index import IndexCorruptError, ItemMeta, UnknownIdError
 from isa_match.index.synthetic import synthetic_items
@@ -23,18 +24,7 @@ TODAY = date(2026, 11, 1)
 
 
 def meta(item_id: str, language: str = "en", **fields: object) -> ItemMeta:
-    base = ItemMeta(
-        id=item_id,
-        country="DE",
-        city="koeln",
-        region="DE-NW",
-        sector=("C20",),
-        category="product",
-        kind="offer",
-        org_type="company",
-        language=language,
-    )
-    return replace(base, **fields)  # type: ignore[arg-type]
+    return koeln_item(item_id, language, **fields)
 
 
 # -- a random corpus and the brute-force oracle ----------------------------------------------
